@@ -1,0 +1,268 @@
+#include "build/BuildService.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <thread>
+
+#include "image/Manifest.h"
+#include "layers/LayerArchive.h"
+#include "layers/LayerBuilder.h"
+#include "layers/StrategyRegistry.h"
+#include "nix/NixDriver.h"
+#include "sources/PackageSource.h"
+#include "storage/BlobStore.h"
+#include "util/Error.h"
+#include "util/Sha256.h"
+
+namespace strata {
+
+namespace {
+constexpr int kGzipLevel = 6;
+
+/// Runs fn(i) for i in [0, n) on up to `threads` threads; rethrows the first error.
+template <typename Fn>
+void parallelFor(std::size_t n, unsigned threads, Fn fn) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex errorMutex;
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < n;) {
+      try {
+        fn(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(errorMutex);
+        if (!error) error = std::current_exception();
+        next = n;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  unsigned count = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n)));
+  for (unsigned t = 1; t < count; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+}  // namespace
+
+struct BuildService::Flight {
+  std::mutex mutex;
+  std::condition_variable done;
+  bool finished = false;
+  std::optional<ImageRecord> result;
+  std::exception_ptr error;
+};
+
+BuildService::BuildService(Deps deps) : deps_(deps) {}
+
+std::string BuildService::cacheKey(const std::string& source, const std::string& revision,
+                                   const std::vector<std::string>& packages,
+                                   const std::string& arch, const std::string& strategy,
+                                   int maxLayers) {
+  Sha256 h;
+  h.update("strata-image-v1\n");
+  for (const auto& field : {source, revision, arch, strategy, std::to_string(maxLayers)}) {
+    h.update(field);
+    h.update("\n", 1);
+  }
+  for (const auto& p : packages) {
+    h.update(p);
+    h.update("\n", 1);
+  }
+  return h.hexDigest();
+}
+
+ImageRecord BuildService::imageFor(const ImageRequest& request, const std::string& tag) {
+  PackageSource& source = deps_.sources.get(request.source);
+  const SourceConfig& sc = source.config();
+  std::string strategy = sc.layering.value_or(deps_.config.layering.strategy);
+  int maxLayers = sc.maxLayers.value_or(deps_.config.layering.maxLayers);
+
+  Revision revision = source.resolve(tag);
+  std::string key =
+      cacheKey(sc.name, revision.id, request.packages, request.arch, strategy, maxLayers);
+  ImageRecord image =
+      buildOrReuse(request, revision.id, revision.packageSet, key, strategy, maxLayers);
+  deps_.images.recordResolution(request.name, tag, revision.id, key);
+  return image;
+}
+
+ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
+  if (complete(image)) return image;
+  PackageSource& source = deps_.sources.get(image.source);
+  const SourceConfig& sc = source.config();
+  int maxLayers = sc.maxLayers.value_or(deps_.config.layering.maxLayers);
+  std::string key =
+      cacheKey(sc.name, image.revision, image.packages, image.arch, image.strategy, maxLayers);
+  if (key != image.cacheKey)
+    throw Error(
+        ErrorKind::UnknownManifest,
+        "the blobs of this image are gone and the configuration changed since it was built");
+  Revision revision = source.checkout(image.revision);
+  ImageRequest request{"", image.source, image.packages, image.arch};
+  return buildOrReuse(request, revision.id, revision.packageSet, key, image.strategy, maxLayers);
+}
+
+bool BuildService::complete(const ImageRecord& image) const {
+  for (const auto& d : {image.configDigest, image.ociDigest, image.dockerDigest}) {
+    auto digest = Digest::parse(d);
+    if (!digest || !deps_.blobs.stat(*digest)) return false;
+  }
+  return true;
+}
+
+ImageRecord BuildService::buildOrReuse(const ImageRequest& request, const std::string& revisionId,
+                                       const std::string& packageSet, const std::string& key,
+                                       const std::string& strategy, int maxLayers) {
+  if (auto cached = deps_.images.findByKey(key); cached && complete(*cached)) return *cached;
+
+  std::shared_ptr<Flight> flight;
+  bool leader = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = inFlight_.find(key);
+    if (it == inFlight_.end()) {
+      flight = std::make_shared<Flight>();
+      inFlight_.emplace(key, flight);
+      leader = true;
+    } else {
+      flight = it->second;
+    }
+  }
+  if (!leader) {
+    std::unique_lock<std::mutex> lock(flight->mutex);
+    flight->done.wait(lock, [&] { return flight->finished; });
+    if (flight->error) std::rethrow_exception(flight->error);
+    return *flight->result;
+  }
+
+  std::optional<ImageRecord> result;
+  std::exception_ptr error;
+  try {
+    // Another flight may have finished between the cache check and now.
+    if (auto cached = deps_.images.findByKey(key); cached && complete(*cached))
+      result = *cached;
+    else
+      result = build(request, revisionId, packageSet, key, strategy, maxLayers);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    inFlight_.erase(key);
+  }
+  {
+    std::lock_guard<std::mutex> lock(flight->mutex);
+    flight->finished = true;
+    flight->result = result;
+    flight->error = error;
+  }
+  flight->done.notify_all();
+  if (error) std::rethrow_exception(error);
+  return *result;
+}
+
+ImageRecord BuildService::build(const ImageRequest& request, const std::string& revisionId,
+                                const std::string& packageSet, const std::string& key,
+                                const std::string& strategyName, int maxLayers) {
+  const auto& nix = deps_.nix;
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds);
+  std::string system = NixDriver::systemFor(request.arch);
+
+  // 1. Every requested package must exist; all missing ones are named at once.
+  Resolution res = nix.resolve(packageSet, request.packages, system, deadline);
+  if (!res.missing.empty() || !res.notPackages.empty()) {
+    std::string msg;
+    auto list = [](const std::vector<std::string>& names) {
+      std::string s;
+      for (const auto& n : names) s += (s.empty() ? "'" : ", '") + n + "'";
+      return s;
+    };
+    if (!res.missing.empty())
+      msg = "unknown package" + std::string(res.missing.size() > 1 ? "s " : " ") +
+            list(res.missing) + " in source '" + request.source + "'";
+    if (!res.notPackages.empty())
+      msg += (msg.empty() ? "" : "; ") + list(res.notPackages) + " " +
+             (res.notPackages.size() > 1 ? "are sets" : "is a set") +
+             " of packages, not a package: name one inside it";
+    throw Error(ErrorKind::UnknownManifest, msg);
+  }
+
+  // 2. Build, then read the closure graph.
+  std::vector<std::string> attrs, outPaths;
+  for (const auto& p : res.found) {
+    attrs.push_back(p.attr);
+    outPaths.push_back(p.outPath);
+  }
+  std::sort(attrs.begin(), attrs.end());
+  attrs.erase(std::unique(attrs.begin(), attrs.end()), attrs.end());
+  std::sort(outPaths.begin(), outPaths.end());
+  outPaths.erase(std::unique(outPaths.begin(), outPaths.end()), outPaths.end());
+  nix.build(packageSet, attrs, system, deadline);
+  sdk::ClosureGraph graph = nix.closure(outPaths, deadline);
+  deps_.popularity.apply(graph);
+
+  // 3. Plan: the strategy gets the budget minus the symlink layer.
+  const auto& strategy = [&]() -> const StrategyRegistry::Entry& {
+    try {
+      return deps_.strategies.get(strategyName);
+    } catch (const std::invalid_argument& e) {
+      throw Error(ErrorKind::Internal, e.what());
+    }
+  }();
+  auto plan = planLayers(strategy, strategyName, graph, static_cast<std::uint32_t>(maxLayers - 1));
+
+  // 4. Layers: reuse those whose store paths were layered before.
+  std::vector<std::optional<LayerBlob>> built(plan.size() + 1);
+  std::vector<std::string> keys(plan.size() + 1);
+  for (std::size_t i = 0; i < plan.size(); ++i) keys[i] = layerKey("store", plan[i]);
+  keys[plan.size()] = layerKey("symlinks", outPaths);
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  parallelFor(built.size(), threads, [&](std::size_t i) {
+    if (auto cached = deps_.images.findLayer(keys[i]); cached && deps_.blobs.stat(cached->digest)) {
+      built[i] = *cached;
+      return;
+    }
+    if (i < plan.size())
+      built[i] =
+          buildLayer(deps_.blobs, kGzipLevel, [&](TarWriter& t) { writeStorePaths(t, plan[i]); });
+    else
+      built[i] =
+          buildLayer(deps_.blobs, kGzipLevel, [&](TarWriter& t) { writeSymlinkTree(t, outPaths); });
+    deps_.images.saveLayer(keys[i], *built[i]);
+  });
+  std::vector<LayerBlob> layers;
+  for (auto& b : built) layers.push_back(std::move(*b));
+
+  // 5. Config and both manifests, stored as blobs, then the record.
+  ImageOrigin origin{request.arch, request.source, revisionId, request.packages};
+  std::string config = buildImageConfig(origin, layers);
+  Digest configDigest = deps_.blobs.put(config);
+  std::string oci = buildManifest(ManifestFormat::Oci, configDigest.str(), config.size(), layers);
+  std::string docker =
+      buildManifest(ManifestFormat::Docker, configDigest.str(), config.size(), layers);
+  Digest ociDigest = deps_.blobs.put(oci);
+  Digest dockerDigest = deps_.blobs.put(docker);
+
+  ImageRecord image;
+  image.cacheKey = key;
+  image.source = request.source;
+  image.revision = revisionId;
+  image.packages = request.packages;
+  image.arch = request.arch;
+  image.strategy = strategyName;
+  image.configDigest = configDigest.str();
+  image.ociDigest = ociDigest.str();
+  image.ociSize = oci.size();
+  image.dockerDigest = dockerDigest.str();
+  image.dockerSize = docker.size();
+  std::vector<std::string> blobs = {image.configDigest, image.ociDigest, image.dockerDigest};
+  for (const auto& l : layers) blobs.push_back(l.digest.str());
+  deps_.images.save(image, blobs);
+  return image;
+}
+
+}  // namespace strata

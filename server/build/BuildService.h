@@ -1,0 +1,67 @@
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config/Config.h"
+#include "image/ImageName.h"
+#include "meta/ImageRepository.h"
+
+namespace strata {
+
+class BlobStore;
+class NixDriver;
+class SourceRegistry;
+class StrategyRegistry;
+class PopularityData;
+
+/// Turns a parsed image request and tag into a built, stored and recorded
+/// image: resolve the tag to a revision, look up the cache, else build with
+/// Nix, plan layers, write layers, config and manifests. Identical requests in
+/// flight share one build.
+class BuildService {
+ public:
+  struct Deps {
+    const Config& config;
+    SourceRegistry& sources;
+    const NixDriver& nix;
+    BlobStore& blobs;
+    ImageRepository& images;
+    const StrategyRegistry& strategies;
+    const PopularityData& popularity;
+  };
+
+  explicit BuildService(Deps deps);
+
+  /// The image `request` names at `tag`; records the resolution. Throws
+  /// strata::Error.
+  ImageRecord imageFor(const ImageRequest& request, const std::string& tag);
+
+  /// The image itself when all its blobs are stored; else builds it again
+  /// from its recorded source revision (the blob store was wiped).
+  ImageRecord rebuildIfIncomplete(const ImageRecord& image);
+
+  /// The cache key of an image: the same inputs give the same key everywhere.
+  static std::string cacheKey(const std::string& source, const std::string& revision,
+                              const std::vector<std::string>& packages, const std::string& arch,
+                              const std::string& strategy, int maxLayers);
+
+ private:
+  struct Flight;
+  ImageRecord buildOrReuse(const ImageRequest& request, const std::string& revisionId,
+                           const std::string& packageSet, const std::string& key,
+                           const std::string& strategy, int maxLayers);
+  ImageRecord build(const ImageRequest& request, const std::string& revisionId,
+                    const std::string& packageSet, const std::string& key,
+                    const std::string& strategy, int maxLayers);
+  bool complete(const ImageRecord& image) const;
+
+  Deps deps_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Flight>> inFlight_;
+};
+
+}  // namespace strata

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace strata {
+
+struct Config;
+class BuildService;
+class ImageRepository;
+class FilesystemBlobStore;
+
+struct AdminContext {
+  const Config& config;
+  BuildService& builds;
+  ImageRepository& images;
+  FilesystemBlobStore& blobs;
+};
+
+/// Runs one admin verb. Returns the exit status; throws std::exception with a
+/// one-line message on failure.
+int runAdmin(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& out);
+
+}  // namespace strata

@@ -1,0 +1,325 @@
+#include "config/Config.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Path.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace strata {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+[[noreturn]] void fail(const std::string& key, const std::string& what) {
+  throw std::runtime_error("configuration: '" + key + "' " + what);
+}
+
+Poco::Dynamic::Var parseValue(const std::string& text) {
+  try {
+    Poco::JSON::Parser parser;
+    return parser.parse(text);
+  } catch (const std::exception&) {
+    return Poco::Dynamic::Var(text);
+  }
+}
+
+/// Sets a dotted key ("nix.timeoutSeconds", "sources.0.path") in the tree.
+void applyOverride(Object::Ptr root, const std::string& assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw std::runtime_error("--set expects key=value, got '" + assignment + "'");
+  std::string key = assignment.substr(0, eq);
+  Poco::Dynamic::Var value = parseValue(assignment.substr(eq + 1));
+
+  std::vector<std::string> parts;
+  std::stringstream ss(key);
+  for (std::string part; std::getline(ss, part, '.');) {
+    if (part.empty()) throw std::runtime_error("--set: empty component in key '" + key + "'");
+    parts.push_back(part);
+  }
+  Poco::Dynamic::Var node = root;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    if (node.type() == typeid(Object::Ptr)) {
+      auto obj = node.extract<Object::Ptr>();
+      if (!obj->has(part)) obj->set(part, Object::Ptr(new Object(Poco::JSON_PRESERVE_KEY_ORDER)));
+      node = obj->get(part);
+    } else if (node.type() == typeid(Array::Ptr)) {
+      auto arr = node.extract<Array::Ptr>();
+      std::size_t idx = 0;
+      try {
+        idx = std::stoul(part);
+      } catch (const std::exception&) {
+        throw std::runtime_error("--set: '" + part + "' in '" + key + "' is not an index");
+      }
+      if (idx >= arr->size())
+        throw std::runtime_error("--set: index out of range in '" + key + "'");
+      node = arr->get(static_cast<unsigned>(idx));
+    } else {
+      throw std::runtime_error("--set: '" + key + "' goes through a value that is not an object");
+    }
+  }
+  const std::string& last = parts.back();
+  if (node.type() == typeid(Object::Ptr)) {
+    Object::Ptr obj = node.extract<Object::Ptr>();
+    obj->set(last, value);
+  } else if (node.type() == typeid(Array::Ptr)) {
+    auto arr = node.extract<Array::Ptr>();
+    std::size_t idx = std::stoul(last);
+    if (idx >= arr->size()) throw std::runtime_error("--set: index out of range in '" + key + "'");
+    arr->set(static_cast<unsigned>(idx), value);
+  } else {
+    throw std::runtime_error("--set: '" + key + "' goes through a value that is not an object");
+  }
+}
+
+/// Reads typed values out of one JSON object and rejects unknown keys.
+class Section {
+ public:
+  Section(Object::Ptr obj, std::string path, std::set<std::string> known)
+      : obj_(std::move(obj)), path_(std::move(path)) {
+    for (const auto& name : obj_->getNames())
+      if (!known.count(name)) fail(full(name), "is not a known key");
+  }
+
+  std::string full(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  bool has(const std::string& key) const { return obj_->has(key) && !obj_->isNull(key); }
+
+  std::string str(const std::string& key, const std::string& def) const {
+    if (!has(key)) return def;
+    auto v = obj_->get(key);
+    if (!v.isString()) fail(full(key), "must be a string");
+    return v.extract<std::string>();
+  }
+
+  int integer(const std::string& key, int def, int min, int max) const {
+    if (!has(key)) return def;
+    auto v = obj_->get(key);
+    if (!v.isInteger()) fail(full(key), "must be an integer");
+    long long n = v.convert<long long>();
+    if (n < min || n > max)
+      fail(full(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return static_cast<int>(n);
+  }
+
+  bool boolean(const std::string& key, bool def) const {
+    if (!has(key)) return def;
+    auto v = obj_->get(key);
+    if (!v.isBoolean()) fail(full(key), "must be true or false");
+    return v.convert<bool>();
+  }
+
+  std::vector<std::string> strings(const std::string& key) const {
+    std::vector<std::string> out;
+    if (!has(key)) return out;
+    auto arr = obj_->getArray(key);
+    if (!arr) fail(full(key), "must be a list of strings");
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      auto v = arr->get(static_cast<unsigned>(i));
+      if (!v.isString()) fail(full(key), "must be a list of strings");
+      out.push_back(v.extract<std::string>());
+    }
+    return out;
+  }
+
+  Object::Ptr object(const std::string& key) const {
+    if (!has(key)) return new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    auto o = obj_->getObject(key);
+    if (!o) fail(full(key), "must be an object");
+    return o;
+  }
+
+  Array::Ptr array(const std::string& key) const {
+    if (!has(key)) return new Array();
+    auto a = obj_->getArray(key);
+    if (!a) fail(full(key), "must be a list");
+    return a;
+  }
+
+ private:
+  Object::Ptr obj_;
+  std::string path_;
+};
+
+std::string absolute(const std::string& path) {
+  if (path.empty()) return path;
+  Poco::Path p(path);
+  return p.makeAbsolute().toString();
+}
+
+bool validName(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  return true;
+}
+
+/// A prefix is "" or slash-separated lowercase components, as in image names.
+bool validPrefix(const std::string& s) {
+  if (s.empty()) return true;
+  if (s.front() == '/' || s.back() == '/' || s.find("//") != std::string::npos) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+          c == '/'))
+      return false;
+  return true;
+}
+
+SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
+  Section s(obj, path,
+            {"name", "prefix", "type", "path", "url", "defaultRef", "refreshSeconds", "credentials",
+             "metaPackages", "alwaysInclude", "layering", "maxLayers"});
+  SourceConfig src;
+  src.name = s.str("name", "");
+  if (!validName(src.name)) fail(s.full("name"), "must be 1-64 characters of a-z, 0-9, '-', '_'");
+  if (!s.has("prefix")) fail(s.full("prefix"), "is required (use \"\" for the default source)");
+  src.prefix = s.str("prefix", "");
+  if (!validPrefix(src.prefix))
+    fail(s.full("prefix"), "must be empty or lowercase path components separated by '/'");
+  src.type = s.str("type", "");
+  if (src.type != "path" && src.type != "git" && src.type != "nixpkgs")
+    fail(s.full("type"), "must be \"path\", \"git\" or \"nixpkgs\"");
+  src.path = absolute(s.str("path", ""));
+  src.url = s.str("url", "");
+  if (src.type == "path" && src.path.empty()) fail(s.full("path"), "is required for a path source");
+  if (src.type != "path" && src.url.empty()) fail(s.full("url"), "is required for a git source");
+  src.defaultRef = s.str("defaultRef", src.type == "nixpkgs" ? "nixos-unstable" : "main");
+  src.refreshSeconds = s.integer("refreshSeconds", 60, 0, 86400 * 365);
+
+  Section cred(s.object("credentials"), s.full("credentials"),
+               {"sshKeyFile", "tokenFile", "username"});
+  src.credentials.sshKeyFile = absolute(cred.str("sshKeyFile", ""));
+  src.credentials.tokenFile = absolute(cred.str("tokenFile", ""));
+  src.credentials.username = cred.str("username", "");
+
+  if (src.type == "nixpkgs") {
+    src.metaPackages["shell"] = {"bashInteractive", "coreutils", "moreutils", "nano"};
+    src.alwaysInclude = {"cacert", "iana-etc"};
+  }
+  {
+    auto metaObj = s.object("metaPackages");
+    auto nameList = metaObj->getNames();
+    std::set<std::string> names(nameList.begin(), nameList.end());
+    Section metaSec(metaObj, s.full("metaPackages"), names);
+    for (const auto& name : names) {
+      if (name == "arm64") fail(metaSec.full(name), "is reserved: arm64 selects the architecture");
+      src.metaPackages[name] = metaSec.strings(name);
+    }
+  }
+  if (s.has("alwaysInclude")) src.alwaysInclude = s.strings("alwaysInclude");
+  if (s.has("layering")) src.layering = s.str("layering", "");
+  if (s.has("maxLayers")) src.maxLayers = s.integer("maxLayers", 94, 2, 125);
+  return src;
+}
+
+Config fromTree(Object::Ptr root) {
+  Section top(root, "",
+              {"listen", "publicUrl", "dataDir", "storage", "database", "nix", "layering",
+               "plugins", "auth", "sources"});
+  Config c;
+  c.listen = top.str("listen", c.listen);
+  c.publicUrl = top.str("publicUrl", c.publicUrl);
+  while (!c.publicUrl.empty() && c.publicUrl.back() == '/') c.publicUrl.pop_back();
+  if (c.publicUrl.rfind("http://", 0) != 0 && c.publicUrl.rfind("https://", 0) != 0)
+    fail("publicUrl", "must start with http:// or https://");
+  c.dataDir = absolute(top.str("dataDir", c.dataDir));
+  if (c.dataDir.empty()) fail("dataDir", "must not be empty");
+
+  Section storage(top.object("storage"), "storage", {"backend", "path"});
+  c.storageBackend = storage.str("backend", c.storageBackend);
+  if (c.storageBackend != "filesystem") fail("storage.backend", "must be \"filesystem\"");
+  c.storagePath = absolute(storage.str("path", ""));
+  if (c.storagePath.empty()) c.storagePath = c.dataDir + "/blobs";
+
+  Section db(top.object("database"), "database", {"backend", "path"});
+  c.databaseBackend = db.str("backend", c.databaseBackend);
+  if (c.databaseBackend != "sqlite") fail("database.backend", "must be \"sqlite\"");
+  c.databasePath = absolute(db.str("path", ""));
+  if (c.databasePath.empty()) c.databasePath = c.dataDir + "/strata.db";
+
+  Section nix(top.object("nix"), "nix",
+              {"timeoutSeconds", "maxConcurrentBuilds", "maxQueuedBuilds", "options"});
+  c.nix.timeoutSeconds = nix.integer("timeoutSeconds", c.nix.timeoutSeconds, 1, 86400);
+  c.nix.maxConcurrentBuilds = nix.integer("maxConcurrentBuilds", c.nix.maxConcurrentBuilds, 1, 256);
+  c.nix.maxQueuedBuilds = nix.integer("maxQueuedBuilds", c.nix.maxQueuedBuilds, 0, 100000);
+  {
+    auto opts = nix.object("options");
+    auto nameList = opts->getNames();
+    std::set<std::string> names(nameList.begin(), nameList.end());
+    Section optSec(opts, "nix.options", names);
+    for (const auto& name : names) c.nix.options[name] = optSec.str(name, "");
+  }
+
+  Section lay(top.object("layering"), "layering", {"strategy", "maxLayers", "popularityFile"});
+  c.layering.strategy = lay.str("strategy", c.layering.strategy);
+  c.layering.maxLayers = lay.integer("maxLayers", c.layering.maxLayers, 2, 125);
+  c.layering.popularityFile = absolute(lay.str("popularityFile", ""));
+
+  Section plugins(top.object("plugins"), "plugins", {"directory", "load", "config"});
+  c.plugins.directory = absolute(plugins.str("directory", c.plugins.directory));
+  c.plugins.load = plugins.strings("load");
+  {
+    auto cfg = plugins.object("config");
+    for (const auto& name : cfg->getNames()) {
+      auto obj = cfg->getObject(name);
+      if (!obj) fail("plugins.config." + name, "must be an object");
+      std::ostringstream out;
+      obj->stringify(out);
+      c.plugins.config[name] = out.str();
+    }
+  }
+
+  Section auth(top.object("auth"), "auth",
+               {"enabled", "anonymousPull", "tokenTtlSeconds", "signingKeyFile"});
+  c.auth.enabled = auth.boolean("enabled", c.auth.enabled);
+  c.auth.anonymousPull = auth.boolean("anonymousPull", c.auth.anonymousPull);
+  c.auth.tokenTtlSeconds = auth.integer("tokenTtlSeconds", c.auth.tokenTtlSeconds, 10, 86400 * 30);
+  c.auth.signingKeyFile = absolute(auth.str("signingKeyFile", ""));
+
+  auto sources = top.array("sources");
+  std::set<std::string> names, prefixes;
+  for (std::size_t i = 0; i < sources->size(); ++i) {
+    std::string path = "sources." + std::to_string(i);
+    auto obj = sources->getObject(static_cast<unsigned>(i));
+    if (!obj) fail(path, "must be an object");
+    SourceConfig src = parseSource(obj, path);
+    if (!names.insert(src.name).second) fail(path + ".name", "repeats source '" + src.name + "'");
+    if (!prefixes.insert(src.prefix).second)
+      fail(path + ".prefix", "repeats prefix '" + src.prefix + "'");
+    c.sources.push_back(std::move(src));
+  }
+  return c;
+}
+
+}  // namespace
+
+Config parseConfig(const std::string& json, const std::vector<std::string>& overrides) {
+  Object::Ptr root;
+  try {
+    Poco::JSON::Parser parser;
+    auto v = parser.parse(json);
+    if (v.type() != typeid(Object::Ptr)) throw std::runtime_error("the top level is not an object");
+    root = v.extract<Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("configuration: not valid JSON: " + e.displayText());
+  }
+  for (const auto& o : overrides) applyOverride(root, o);
+  return fromTree(root);
+}
+
+Config loadConfig(const std::string& file, const std::vector<std::string>& overrides) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("configuration: cannot read '" + file + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parseConfig(ss.str(), overrides);
+}
+
+}  // namespace strata

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace strata {
+
+struct Credentials {
+  std::string sshKeyFile;
+  std::string tokenFile;
+  std::string username;
+};
+
+struct SourceConfig {
+  std::string name;
+  std::string prefix;
+  std::string type;  ///< "path", "git" or "nixpkgs"
+  std::string path;  ///< path sources: folder or file holding the package set (absolute)
+  std::string url;   ///< git sources
+  std::string defaultRef;
+  int refreshSeconds = 60;
+  Credentials credentials;
+  std::map<std::string, std::vector<std::string>> metaPackages;
+  std::vector<std::string> alwaysInclude;
+  std::optional<std::string> layering;  ///< strategy name; registry-wide when unset
+  std::optional<int> maxLayers;
+};
+
+struct NixConfig {
+  int timeoutSeconds = 600;
+  int maxConcurrentBuilds = 2;
+  int maxQueuedBuilds = 32;
+  /// Passed to every Nix command as `--option NAME VALUE` (for example
+  /// substituters). Values are arguments, never shell text.
+  std::map<std::string, std::string> options;
+};
+
+struct LayeringConfig {
+  std::string strategy = "popularity";
+  int maxLayers = 94;
+  std::string popularityFile;
+};
+
+struct PluginsConfig {
+  std::string directory = "build/plugins";
+  std::vector<std::string> load;
+  std::map<std::string, std::string> config;  ///< plugin name -> its JSON object, serialised
+};
+
+struct AuthConfig {
+  bool enabled = false;
+  bool anonymousPull = false;
+  int tokenTtlSeconds = 900;
+  std::string signingKeyFile;  ///< PEM RSA key; empty: generated once under dataDir
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string publicUrl = "http://127.0.0.1:8080";
+  std::string dataDir = "var";
+  std::string storageBackend = "filesystem";
+  std::string storagePath;  ///< resolved: never empty after load
+  std::string databaseBackend = "sqlite";
+  std::string databasePath;  ///< resolved: never empty after load
+  NixConfig nix;
+  LayeringConfig layering;
+  PluginsConfig plugins;
+  AuthConfig auth;
+  std::vector<SourceConfig> sources;
+};
+
+/// Reads the JSON configuration, applies `key=value` overrides (the value is
+/// parsed as JSON when it parses, else taken as a string), checks every key and
+/// value, and makes relative paths absolute against the working directory.
+/// Throws std::runtime_error with a message naming the offending key.
+Config loadConfig(const std::string& file, const std::vector<std::string>& overrides);
+Config parseConfig(const std::string& json, const std::vector<std::string>& overrides);
+
+}  // namespace strata

@@ -1,0 +1,78 @@
+#include "http/Handler.h"
+
+#include <Poco/Logger.h>
+#include <Poco/URI.h>
+
+#include "http/ErrorMapping.h"
+#include "util/Error.h"
+
+namespace strata {
+
+namespace {
+
+void sendError(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+               ErrorKind kind, const std::string& message, const std::string& detail) {
+  HttpError he = httpErrorFor(kind);
+  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(he.status));
+  if (kind == ErrorKind::Busy) response.set("Retry-After", "10");
+  std::string body = errorBody(he.code, message, detail);
+  response.setContentType("application/json");
+  response.setContentLength64(static_cast<Poco::UInt64>(body.size()));
+  auto& out = response.send();
+  if (request.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD) out << body;
+}
+
+}  // namespace
+
+RequestTarget parseTarget(const std::string& uri) {
+  RequestTarget t;
+  Poco::URI u(uri);
+  t.path = u.getPath();
+  for (const auto& [k, v] : u.getQueryParameters()) t.query.emplace(k, v);
+  return t;
+}
+
+void Handler::handleRequest(Poco::Net::HTTPServerRequest& request,
+                            Poco::Net::HTTPServerResponse& response) {
+  response.set("Docker-Distribution-API-Version", "registry/2.0");
+  try {
+    handle(request, response);
+    return;
+  } catch (const Error& e) {
+    if (!response.sent()) {
+      if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::BuildFailed)
+        Poco::Logger::get("strata.http")
+            .error("%s %s: %s", request.getMethod(), request.getURI(), std::string(e.what()));
+      sendError(request, response, e.kind(), e.what(), e.detail());
+      return;
+    }
+    Poco::Logger::get("strata.http")
+        .warning("%s %s failed after the answer started: %s", request.getMethod(), request.getURI(),
+                 std::string(e.what()));
+  } catch (const Poco::Exception& e) {
+    // Typically the client went away while we were writing.
+    Poco::Logger::get("strata.http")
+        .warning("%s %s: %s", request.getMethod(), request.getURI(), e.displayText());
+    if (!response.sent()) sendError(request, response, ErrorKind::Internal, "internal error", "");
+  } catch (const std::exception& e) {
+    Poco::Logger::get("strata.http")
+        .error("%s %s: %s", request.getMethod(), request.getURI(), std::string(e.what()));
+    if (!response.sent())
+      sendError(request, response, ErrorKind::Internal, "internal error", e.what());
+  }
+}
+
+void Handler::sendBody(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response, const std::string& contentType,
+                       const std::string& body) {
+  response.setContentType(contentType);
+  response.setContentLength64(static_cast<Poco::UInt64>(body.size()));
+  auto& out = response.send();
+  if (request.getMethod() != Poco::Net::HTTPRequest::HTTP_HEAD) out << body;
+}
+
+void ErrorHandler::handle(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&) {
+  throw Error(kind_, message_);
+}
+
+}  // namespace strata

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <map>
+#include <string>
+
+#include "http/Context.h"
+#include "util/Error.h"
+
+namespace strata {
+
+/// Base of every handler: sets the headers every answer carries and maps any
+/// exception to a distribution error response. Subclasses implement handle().
+class Handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(ServerContext& ctx) : ctx_(ctx) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) final;
+
+ protected:
+  virtual void handle(Poco::Net::HTTPServerRequest& request,
+                      Poco::Net::HTTPServerResponse& response) = 0;
+
+  /// Sends `body` with Content-Type and Content-Length (no body for HEAD).
+  static void sendBody(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response, const std::string& contentType,
+                       const std::string& body);
+  static void sendJson(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response, const std::string& json) {
+    sendBody(request, response, "application/json", json);
+  }
+
+  ServerContext& ctx_;
+};
+
+/// Decoded path and query parameters of a request URI.
+struct RequestTarget {
+  std::string path;
+  std::map<std::string, std::string> query;
+};
+RequestTarget parseTarget(const std::string& uri);
+
+/// Answers every request with one fixed error (unknown routes, push endpoints).
+class ErrorHandler : public Handler {
+ public:
+  ErrorHandler(ServerContext& ctx, ErrorKind kind, std::string message)
+      : Handler(ctx), kind_(kind), message_(std::move(message)) {}
+
+ protected:
+  void handle(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&) override;
+
+ private:
+  ErrorKind kind_;
+  std::string message_;
+};
+
+}  // namespace strata

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/Config.h"
+
+namespace strata {
+
+/// What an image name asks for, after routing it to a source.
+struct ImageRequest {
+  std::string name;                   ///< the repository name as requested
+  std::string source;                 ///< name of the source serving it
+  std::vector<std::string> packages;  ///< attribute paths: components, meta-packages expanded,
+                                      ///< plus the source's alwaysInclude; sorted, unique
+  std::string arch = "amd64";         ///< "amd64" or "arm64"
+};
+
+/// Repository name grammar of the distribution spec: lowercase components
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*` separated by '/', at most 255 bytes.
+bool isValidRepositoryName(std::string_view name);
+
+/// Tag grammar of the distribution spec: `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`.
+bool isValidTag(std::string_view tag);
+
+/// The source whose prefix is the longest one matching `name` component-wise;
+/// the source with prefix "" matches everything. Null when none matches.
+const SourceConfig* routeToSource(std::string_view name, const std::vector<SourceConfig>& sources);
+
+/// Parses and routes an image name. Throws strata::Error (InvalidName,
+/// UnknownName) with a message naming the problem.
+ImageRequest parseImageName(std::string_view name, const std::vector<SourceConfig>& sources);
+
+}  // namespace strata

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "layers/LayerBuilder.h"
+
+namespace strata {
+
+enum class ManifestFormat { Oci, Docker };
+
+namespace media {
+inline constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.v1+json";
+inline constexpr const char* kOciConfig = "application/vnd.oci.image.config.v1+json";
+inline constexpr const char* kOciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+inline constexpr const char* kDockerManifest =
+    "application/vnd.docker.distribution.manifest.v2+json";
+inline constexpr const char* kDockerConfig = "application/vnd.docker.container.image.v1+json";
+inline constexpr const char* kDockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+}  // namespace media
+
+const char* manifestMediaType(ManifestFormat format);
+
+/// What the image config says about where the image came from.
+struct ImageOrigin {
+  std::string arch;  ///< "amd64" or "arm64"
+  std::string source;
+  std::string revision;
+  std::vector<std::string> packages;
+};
+
+/// The image config: no timestamps but a fixed one, keys in a fixed order, so
+/// equal inputs give equal bytes.
+std::string buildImageConfig(const ImageOrigin& origin, const std::vector<LayerBlob>& layers);
+
+std::string buildManifest(ManifestFormat format, const std::string& configDigest,
+                          std::uint64_t configSize, const std::vector<LayerBlob>& layers);
+
+/// Picks the manifest format from an Accept header: the first acceptable type
+/// in the client's order of preference (q-values honoured); Docker schema 2
+/// when the header names neither (old clients, curl).
+ManifestFormat negotiateManifest(const std::string& accept);
+
+}  // namespace strata

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "layers/TarWriter.h"
+
+namespace strata {
+
+/// Writes store paths, as they are on this machine's disk, into a tar:
+/// "nix/" and "nix/store/" first, then each path depth-first with the entries
+/// of every directory in byte order. Files, directories and symlinks only;
+/// anything else in the store is an error.
+void writeStorePaths(TarWriter& tar, const std::vector<std::string>& storePaths);
+
+/// Writes the layer that makes the packages visible at "/": for each of bin,
+/// lib, share and etc of every root (in the given order; the first package
+/// providing a name wins), real directories merged across packages and
+/// symlinks to the files inside the store, as nixpkgs' symlinkJoin does.
+void writeSymlinkTree(TarWriter& tar, const std::vector<std::string>& roots);
+
+}  // namespace strata

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "layers/TarWriter.h"
+#include "storage/BlobStore.h"
+#include "util/Digest.h"
+
+namespace strata {
+
+/// A layer blob as the manifest and the image config describe it.
+struct LayerBlob {
+  Digest digest;  ///< of the compressed blob
+  Digest diffId;  ///< of the uncompressed tar
+  std::uint64_t size = 0;
+};
+
+/// Streams a tar produced by `produce` through sha256 (diff_id), gzip and the
+/// blob store's hashing writer, in one pass.
+LayerBlob buildLayer(BlobStore& store, int gzipLevel,
+                     const std::function<void(TarWriter&)>& produce);
+
+/// A stable key for a layer of these store paths (any order) in this format.
+std::string layerKey(const std::string& kind, const std::vector<std::string>& paths);
+
+}  // namespace strata

@@ -1,0 +1,146 @@
+// The strata executable: parses the command line and wires the components.
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+
+#include <signal.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "build/BuildService.h"
+#include "cli/AdminCommands.h"
+#include "cli/Arguments.h"
+#include "config/Config.h"
+#include "http/Context.h"
+#include "http/HttpServer.h"
+#include "layers/PopularityStrategy.h"
+#include "layers/StrategyRegistry.h"
+#include "meta/Database.h"
+#include "meta/ImageRepository.h"
+#include "nix/NixDriver.h"
+#include "sources/PathSource.h"
+#include "storage/BlobStore.h"
+
+namespace strata {
+namespace {
+
+void setUpLogging() {
+  Poco::AutoPtr<Poco::PatternFormatter> fmt(
+      new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%SZ %p %s: %t"));
+  Poco::AutoPtr<Poco::FormattingChannel> channel(
+      new Poco::FormattingChannel(fmt, new Poco::ConsoleChannel(std::cerr)));
+  Poco::Logger::root().setChannel(channel);
+  Poco::Logger::root().setLevel(Poco::Message::PRIO_INFORMATION);
+}
+
+/// Every long-lived component, built from the configuration in dependency order.
+struct Services {
+  explicit Services(const Config& c)
+      : config(c),
+        database(c.databasePath),
+        images(database),
+        blobs(c.storagePath),
+        nix(c.nix),
+        popularity(PopularityData::load(c.layering.popularityFile)) {
+    std::filesystem::create_directories(c.dataDir);
+    strategies.add("popularity", std::make_shared<PopularityStrategy>(), "built-in");
+    for (const auto& sc : c.sources) {
+      if (sc.type != "path")
+        throw std::runtime_error("source '" + sc.name + "': type '" + sc.type +
+                                 "' is not supported by this build yet");
+      sources.add(std::make_unique<PathSource>(sc));
+    }
+    checkStrategy(c.layering.strategy, "layering.strategy");
+    for (const auto& sc : c.sources)
+      if (sc.layering) checkStrategy(*sc.layering, "sources." + sc.name + ".layering");
+    builds = std::make_unique<BuildService>(
+        BuildService::Deps{config, sources, nix, blobs, images, strategies, popularity});
+  }
+
+  void checkStrategy(const std::string& name, const std::string& key) const {
+    if (!strategies.has(name)) {
+      try {
+        strategies.get(name);
+      } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(key + ": " + e.what());
+      }
+    }
+  }
+
+  const Config& config;
+  Database database;
+  ImageRepository images;
+  FilesystemBlobStore blobs;
+  NixDriver nix;
+  PopularityData popularity;
+  StrategyRegistry strategies;
+  SourceRegistry sources;
+  std::unique_ptr<BuildService> builds;
+};
+
+int serve(const Config& config) {
+  // Block the stop signals in every thread; this one waits for them below.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto& log = Poco::Logger::get("strata");
+  Services services(config);
+  ServerContext ctx{config, *services.builds, services.images, services.blobs, services.sources};
+  HttpServer server(ctx, config.listen);
+  log.information("strata %s listening on port %hu (%s), data in %s", std::string(STRATA_VERSION),
+                  server.port(), config.listen, config.dataDir);
+
+  int sig = 0;
+  sigwait(&stopSignals, &sig);
+  log.information("signal %d: draining requests in flight", sig);
+  server.drainAndStop(30);
+  log.information("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace strata
+
+int main(int argc, char** argv) {
+  using namespace strata;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  Arguments a;
+  try {
+    a = parseArguments(args);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "strata: " << e.what() << "\n";
+    return 2;
+  }
+  if (a.command == Arguments::Command::Version) {
+    std::cout << "strata " << STRATA_VERSION << "\n";
+    return 0;
+  }
+  if (a.command == Arguments::Command::Help) {
+    std::cout << kUsage;
+    return 0;
+  }
+  setUpLogging();
+  try {
+    Config config = loadConfig(a.configFile, a.overrides);
+    if (a.command == Arguments::Command::Serve) return serve(config);
+    if (a.verb.front() == "migrate") {
+      Database db(config.databasePath);  // opening applies pending migrations
+      std::cout << "database " << config.databasePath << " is up to date\n";
+      return 0;
+    }
+    Services services(config);
+    AdminContext admin{config, *services.builds, services.images, services.blobs};
+    return runAdmin(admin, a.verb, std::cout);
+  } catch (const std::exception& e) {
+    std::cerr << "strata: " << e.what() << "\n";
+    return 1;
+  }
+}

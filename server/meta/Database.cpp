@@ -1,0 +1,37 @@
+#include "meta/Database.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SessionPool.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "meta/Migrations.h"
+
+namespace strata {
+
+using namespace Poco::Data::Keywords;
+
+Database::Database(const std::string& path) : path_(path) {
+  static std::once_flag registered;
+  std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", path, 1, 32, 60);
+  auto s = session();
+  s << "PRAGMA journal_mode=WAL", now;
+  applyMigrations(s);
+}
+
+Database::~Database() = default;
+
+Poco::Data::Session Database::session() {
+  Poco::Data::Session s = pool_->get();
+  // Several threads and `strata admin` may write at once: wait for the lock
+  // rather than fail.
+  s.setConnectionTimeout(10);
+  s << "PRAGMA foreign_keys=ON", now;
+  return s;
+}
+
+}  // namespace strata

@@ -1,0 +1,161 @@
+#include "nix/ChildProcess.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace strata {
+namespace {
+
+struct Fd {
+  int fd = -1;
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+};
+
+std::vector<std::string> buildEnv(const std::map<std::string, std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry(*e);
+    auto eq = entry.find('=');
+    if (eq != std::string::npos && extra.count(entry.substr(0, eq))) continue;
+    env.push_back(std::move(entry));
+  }
+  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
+  return env;
+}
+
+}  // namespace
+
+ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& options) {
+  if (argv.empty()) throw std::runtime_error("runChild: empty argument vector");
+  int outPipe[2], errPipe[2];
+  if (::pipe2(outPipe, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe: " + std::string(strerror(errno)));
+  Fd outRead{outPipe[0]}, outWrite{outPipe[1]};
+  if (::pipe2(errPipe, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe: " + std::string(strerror(errno)));
+  Fd errRead{errPipe[0]}, errWrite{errPipe[1]};
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, outWrite.fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, errWrite.fd, 2);
+  // Sockets and files of the server must not leak into Nix.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGTERM);
+  sigaddset(&defaults, SIGINT);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  auto envStrings = buildEnv(options.extraEnv);
+  std::vector<char*> env;
+  for (auto& e : envStrings) env.push_back(e.data());
+  env.push_back(nullptr);
+
+  pid_t pid = 0;
+  int rc = ::posix_spawnp(&pid, args[0], &actions, &attr, args.data(), env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0)
+    throw std::runtime_error("cannot start '" + argv[0] + "': " + std::string(strerror(rc)));
+  outWrite.reset();
+  errWrite.reset();
+
+  ChildResult result;
+  std::string errBuf;  // incomplete stderr line
+  char buf[65536];
+  bool outOpen = true, errOpen = true;
+  while (outOpen || errOpen) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= options.deadline) {
+      result.timedOut = true;
+      ::kill(-pid, SIGKILL);
+      break;
+    }
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options.deadline - now).count();
+    int timeout = left > 1000 ? 1000 : static_cast<int>(left);
+    pollfd fds[2];
+    int n = 0;
+    if (outOpen) fds[n++] = {outRead.fd, POLLIN, 0};
+    if (errOpen) fds[n++] = {errRead.fd, POLLIN, 0};
+    int ready = ::poll(fds, n, timeout);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      ::kill(-pid, SIGKILL);
+      break;
+    }
+    for (int i = 0; i < n; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
+      bool isOut = fds[i].fd == outRead.fd;
+      if (got <= 0) {
+        (isOut ? outOpen : errOpen) = false;
+        continue;
+      }
+      if (isOut) {
+        if (result.out.size() + static_cast<std::size_t>(got) > options.maxOutputBytes) {
+          ::kill(-pid, SIGKILL);
+          result.errTail +=
+              "\noutput exceeded " + std::to_string(options.maxOutputBytes) + " bytes";
+          outOpen = errOpen = false;
+          break;
+        }
+        result.out.append(buf, static_cast<std::size_t>(got));
+      } else {
+        result.errTail.append(buf, static_cast<std::size_t>(got));
+        if (result.errTail.size() > 2 * options.stderrTailBytes)
+          result.errTail.erase(0, result.errTail.size() - options.stderrTailBytes);
+        if (options.onStderrLine) {
+          errBuf.append(buf, static_cast<std::size_t>(got));
+          std::size_t pos;
+          while ((pos = errBuf.find('\n')) != std::string::npos) {
+            options.onStderrLine(errBuf.substr(0, pos));
+            errBuf.erase(0, pos + 1);
+          }
+        }
+      }
+    }
+  }
+  if (options.onStderrLine && !errBuf.empty()) options.onStderrLine(errBuf);
+  if (result.errTail.size() > options.stderrTailBytes)
+    result.errTail.erase(0, result.errTail.size() - options.stderrTailBytes);
+
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  // Children of the child (nix builders) may still hold the group: end them.
+  ::kill(-pid, SIGKILL);
+  if (!result.timedOut && WIFEXITED(status)) result.exitCode = WEXITSTATUS(status);
+  return result;
+}
+
+}  // namespace strata

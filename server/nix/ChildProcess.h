@@ -1,0 +1,33 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace strata {
+
+struct ChildResult {
+  int exitCode = -1;      ///< exit status, or -1 when killed
+  bool timedOut = false;  ///< killed because the deadline passed
+  std::string out;        ///< all of stdout (bounded by maxOutputBytes)
+  std::string errTail;    ///< the last stderrTailBytes of stderr
+};
+
+struct ChildOptions {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::size_t maxOutputBytes = 64 << 20;
+  std::size_t stderrTailBytes = 16 << 10;
+  std::map<std::string, std::string> extraEnv;
+  /// Called with each complete stderr line as it arrives (build logs).
+  std::function<void(const std::string&)> onStderrLine;
+};
+
+/// Runs a program with an argument vector (no shell is involved, so arguments
+/// are never interpreted), stdin from /dev/null, in its own session so that a
+/// timeout kills the whole process group. Throws std::runtime_error when the
+/// program cannot be started.
+ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& options);
+
+}  // namespace strata

@@ -1,0 +1,212 @@
+#include "nix/NixDriver.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "nix/ChildProcess.h"
+#include "util/Embedded.h"
+#include "util/Error.h"
+
+namespace strata {
+namespace {
+
+std::string toJsonList(const std::vector<std::string>& names) {
+  Poco::JSON::Array arr;
+  for (const auto& n : names) arr.add(n);
+  std::ostringstream out;
+  arr.stringify(out);
+  return out.str();
+}
+
+[[noreturn]] void failFrom(const ChildResult& r, const std::string& what, int timeoutSeconds) {
+  if (r.timedOut)
+    throw Error(ErrorKind::BuildTimeout,
+                what + " did not finish within nix.timeoutSeconds (" +
+                    std::to_string(timeoutSeconds) + " s)",
+                lastLines(r.errTail, 20));
+  throw Error(ErrorKind::BuildFailed,
+              what + " failed (exit status " + std::to_string(r.exitCode) + ")",
+              lastLines(r.errTail, 20));
+}
+
+ChildResult run(const std::vector<std::string>& argv, Deadline deadline, const LogSink& log) {
+  ChildOptions opts;
+  opts.deadline = deadline;
+  opts.onStderrLine = log;
+  try {
+    return runChild(argv, opts);
+  } catch (const std::runtime_error& e) {
+    throw Error(ErrorKind::BuildFailed, "cannot run Nix: " + std::string(e.what()),
+                "is Nix installed (Debian package nix-bin)?");
+  }
+}
+
+}  // namespace
+
+std::string lastLines(const std::string& log, std::size_t lines) {
+  std::string text = log;
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  std::size_t pos = text.size();
+  for (std::size_t n = 0; n < lines && pos != std::string::npos && pos > 0; ++n) {
+    pos = text.rfind('\n', pos - 1);
+  }
+  if (pos == std::string::npos || pos == 0) return text;
+  return text.substr(pos + 1);
+}
+
+bool isStorePath(const std::string& path) {
+  static const std::string kStore = "/nix/store/";
+  if (path.compare(0, kStore.size(), kStore) != 0) return false;
+  std::string base = path.substr(kStore.size());
+  if (base.size() < 34 || base[32] != '-') return false;
+  for (std::size_t i = 0; i < 32; ++i) {
+    char c = base[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))) return false;
+  }
+  for (std::size_t i = 33; i < base.size(); ++i) {
+    char c = base[i];
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '+' || c == '-' || c == '.' || c == '_' || c == '?' || c == '=';
+    if (!ok) return false;
+  }
+  return base.substr(33) != "." && base.substr(33) != "..";
+}
+
+NixDriver::NixDriver(NixConfig config) : config_(std::move(config)) {
+  for (const auto& f : embedded_nix::files())
+    if (f.name == "strata.nix") expression_ = f.content;
+  if (expression_.empty()) throw std::logic_error("strata.nix is not embedded in the binary");
+}
+
+std::string NixDriver::systemFor(const std::string& arch) {
+  return arch == "arm64" ? "aarch64-linux" : "x86_64-linux";
+}
+
+std::vector<std::string> NixDriver::commonArgs(const std::string& packageSet,
+                                               const std::vector<std::string>& names,
+                                               const std::string& system) const {
+  std::vector<std::string> args;
+  for (const auto& [k, v] : config_.options) {
+    args.insert(args.end(), {"--option", k, v});
+  }
+  args.insert(args.end(), {"--argstr", "packageSet", packageSet, "--argstr", "namesJson",
+                           toJsonList(names), "--argstr", "system", system, "-E", expression_});
+  return args;
+}
+
+Resolution NixDriver::resolve(const std::string& packageSet, const std::vector<std::string>& names,
+                              const std::string& system, Deadline deadline,
+                              const LogSink& log) const {
+  std::vector<std::string> argv = {"nix-instantiate", "--eval", "--strict", "--json"};
+  auto common = commonArgs(packageSet, names, system);
+  argv.insert(argv.end(), common.begin(), common.end());
+  argv.insert(argv.end(), {"-A", "resolve"});
+  ChildResult r = run(argv, deadline, log);
+  if (r.timedOut || r.exitCode != 0)
+    failFrom(r, "evaluating the package set", config_.timeoutSeconds);
+
+  Resolution res;
+  try {
+    Poco::JSON::Parser parser;
+    auto obj = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
+    for (const auto& name : names) {
+      auto entry = obj->getObject(name);
+      if (!entry) throw std::runtime_error("no answer for " + name);
+      std::string status = entry->getValue<std::string>("status");
+      if (status == "missing") {
+        res.missing.push_back(name);
+      } else if (status == "notPackage") {
+        res.notPackages.push_back(name);
+      } else if (status == "ok") {
+        ResolvedPackage p{name, entry->getValue<std::string>("attr"),
+                          entry->getValue<std::string>("out")};
+        if (!isStorePath(p.outPath)) throw std::runtime_error("bad output path " + p.outPath);
+        res.found.push_back(std::move(p));
+      } else {
+        throw std::runtime_error("unexpected status " + status);
+      }
+    }
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::BuildFailed, "unexpected answer from nix-instantiate", e.what());
+  }
+  return res;
+}
+
+void NixDriver::build(const std::string& packageSet, const std::vector<std::string>& attrs,
+                      const std::string& system, Deadline deadline, const LogSink& log) const {
+  std::vector<std::string> argv = {"nix-build", "--no-out-link"};
+  auto common = commonArgs(packageSet, attrs, system);
+  argv.insert(argv.end(), common.begin(), common.end());
+  argv.insert(argv.end(), {"-A", "build"});
+  ChildResult r = run(argv, deadline, log);
+  if (r.timedOut || r.exitCode != 0) failFrom(r, "building with Nix", config_.timeoutSeconds);
+}
+
+sdk::ClosureGraph NixDriver::closure(const std::vector<std::string>& outPaths,
+                                     Deadline deadline) const {
+  std::vector<std::string> argv = {"nix", "--extra-experimental-features", "nix-command"};
+  for (const auto& [k, v] : config_.options) argv.insert(argv.end(), {"--option", k, v});
+  argv.insert(argv.end(), {"path-info", "--json", "-r", "--"});
+  argv.insert(argv.end(), outPaths.begin(), outPaths.end());
+  ChildResult r = run(argv, deadline, {});
+  if (r.timedOut || r.exitCode != 0) failFrom(r, "reading the closure", config_.timeoutSeconds);
+  try {
+    return parsePathInfo(r.out, outPaths);
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::BuildFailed, "unexpected answer from nix path-info", e.what());
+  }
+}
+
+sdk::ClosureGraph NixDriver::parsePathInfo(const std::string& json,
+                                           const std::vector<std::string>& roots) {
+  Poco::JSON::Parser parser;
+  auto var = parser.parse(json);
+  if (var.type() != typeid(Poco::JSON::Array::Ptr)) throw std::runtime_error("not a JSON list");
+  auto arr = var.extract<Poco::JSON::Array::Ptr>();
+  std::map<std::string, sdk::StorePath> byPath;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    auto o = arr->getObject(static_cast<unsigned>(i));
+    if (!o) throw std::runtime_error("entry " + std::to_string(i) + " is not an object");
+    sdk::StorePath sp;
+    sp.path = o->getValue<std::string>("path");
+    if (!isStorePath(sp.path)) throw std::runtime_error("not a store path: " + sp.path);
+    auto size = o->get("narSize");
+    if (!size.isInteger() || size.convert<long long>() < 0)
+      throw std::runtime_error("bad narSize for " + sp.path);
+    sp.narSize = size.convert<std::uint64_t>();
+    auto refs = o->getArray("references");
+    if (refs) {
+      for (std::size_t j = 0; j < refs->size(); ++j) {
+        std::string ref = refs->getElement<std::string>(static_cast<unsigned>(j));
+        if (ref != sp.path) sp.references.push_back(ref);
+      }
+    }
+    std::sort(sp.references.begin(), sp.references.end());
+    sp.references.erase(std::unique(sp.references.begin(), sp.references.end()),
+                        sp.references.end());
+    if (byPath.count(sp.path)) throw std::runtime_error("duplicate path " + sp.path);
+    std::string key = sp.path;
+    byPath.emplace(std::move(key), std::move(sp));
+  }
+  sdk::ClosureGraph g;
+  for (auto& [path, sp] : byPath) {
+    for (const auto& ref : sp.references)
+      if (!byPath.count(ref))
+        throw std::runtime_error(path + " refers to " + ref + " outside the closure");
+    g.paths.push_back(std::move(sp));
+  }
+  std::set<std::string> rootSet(roots.begin(), roots.end());
+  for (const auto& root : rootSet) {
+    if (!byPath.count(root)) throw std::runtime_error("root " + root + " is not in the closure");
+    g.roots.push_back(root);
+  }
+  return g;
+}
+
+}  // namespace strata

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/Config.h"
+#include "strata/sdk/closure.h"
+
+namespace strata {
+
+/// A requested package found in the package set.
+struct ResolvedPackage {
+  std::string requested;  ///< as asked for ("python3packages.requests")
+  std::string attr;       ///< exact attribute path ("python3Packages.requests")
+  std::string outPath;    ///< output path it will build to
+};
+
+struct Resolution {
+  std::vector<ResolvedPackage> found;
+  std::vector<std::string> missing;      ///< no such attribute
+  std::vector<std::string> notPackages;  ///< attribute exists but is not a derivation
+};
+
+using Deadline = std::chrono::steady_clock::time_point;
+using LogSink = std::function<void(const std::string&)>;
+
+/// Drives the Nix command line tools as child processes. Request data reaches
+/// Nix only as --argstr values read by builtins.fromJSON in strata.nix.
+class NixDriver {
+ public:
+  explicit NixDriver(NixConfig config);
+
+  /// Looks the names up in the package set (exact attribute path, else the
+  /// case-insensitive match). Throws Error(BuildFailed/BuildTimeout) when Nix
+  /// cannot evaluate the set.
+  Resolution resolve(const std::string& packageSet, const std::vector<std::string>& names,
+                     const std::string& system, Deadline deadline, const LogSink& log = {}) const;
+
+  /// Builds exact attribute paths. Throws Error(BuildFailed/BuildTimeout) with
+  /// the last lines of the Nix log as detail.
+  void build(const std::string& packageSet, const std::vector<std::string>& attrs,
+             const std::string& system, Deadline deadline, const LogSink& log = {}) const;
+
+  /// The runtime closure of the given output paths, read from `nix path-info`.
+  sdk::ClosureGraph closure(const std::vector<std::string>& outPaths, Deadline deadline) const;
+
+  static std::string systemFor(const std::string& arch);
+
+  /// Parses the JSON of `nix path-info --json -r`, checking that it is a closed
+  /// graph of well-formed store paths (Nix output is input too).
+  static sdk::ClosureGraph parsePathInfo(const std::string& json,
+                                         const std::vector<std::string>& roots);
+
+ private:
+  std::vector<std::string> commonArgs(const std::string& packageSet,
+                                      const std::vector<std::string>& names,
+                                      const std::string& system) const;
+  NixConfig config_;
+  std::string expression_;
+};
+
+/// The last `lines` lines of a log, for error details.
+std::string lastLines(const std::string& log, std::size_t lines);
+
+/// True for "/nix/store/<32 base32 chars>-<name>" with a safe name.
+bool isStorePath(const std::string& path);
+
+}  // namespace strata

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/Config.h"
+
+namespace strata {
+
+/// An immutable state of a source: what Nix builds from.
+struct Revision {
+  std::string id;          ///< git commit or content hash
+  std::string packageSet;  ///< absolute path of the package set at that revision
+};
+
+/// Where packages come from. resolve() turns a tag into a revision; it throws
+/// strata::Error (UnknownManifest for an unknown ref, InvalidTag for a
+/// malformed one).
+class PackageSource {
+ public:
+  virtual ~PackageSource() = default;
+  virtual const SourceConfig& config() const = 0;
+  virtual Revision resolve(const std::string& tag) = 0;
+  /// The package set at a revision resolved before (rebuilding a pinned
+  /// image). Throws Error(UnknownManifest) when the source no longer has it.
+  virtual Revision checkout(const std::string& revisionId) = 0;
+};
+
+/// The configured sources by name.
+class SourceRegistry {
+ public:
+  void add(std::unique_ptr<PackageSource> source);
+  PackageSource& get(const std::string& name) const;  ///< throws Error(UnknownName)
+  std::vector<const PackageSource*> all() const;
+
+ private:
+  std::map<std::string, std::unique_ptr<PackageSource>> sources_;
+};
+
+}  // namespace strata
