@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what Strata needs on Debian 12 (as root), prepares Nix for builds
+# without a daemon, and builds build/bin/strata. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # build
+  cmake ninja-build ccache g++ pkg-config clang-format
+  # libraries
+  libpoco-dev libsqlite3-dev libgit2-dev libssl-dev libboost-dev libboost-filesystem-dev
+  zlib1g-dev libdeflate-dev libzstd-dev libgtest-dev libgmock-dev
+  # builds and package sets
+  nix-bin busybox-static git
+  # registry clients and tools used by the tests and benchmarks
+  skopeo umoci podman curl jq sqlite3 wrk pigz docker-registry
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# Nix as root without a daemon builds as the members of group nixbld (its
+# default build-users-group); Debian's nix-bin does not create them.
+if ! getent group nixbld >/dev/null; then
+  groupadd --system nixbld
+fi
+for i in 1 2 3 4 5 6 7 8; do
+  if ! id "nixbld$i" >/dev/null 2>&1; then
+    useradd --system --no-create-home --home-dir /var/empty --shell /usr/sbin/nologin \
+      --gid nixbld --groups nixbld --comment "Nix build user $i" "nixbld$i"
+  fi
+done
+
+# Build.
+build_type=${STRATA_BUILD_TYPE:-RelWithDebInfo}
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+ninja -C build
