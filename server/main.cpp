@@ -22,8 +22,10 @@
 #include "meta/Database.h"
 #include "meta/ImageRepository.h"
 #include "nix/NixDriver.h"
+#include "sources/GitSource.h"
 #include "sources/PathSource.h"
 #include "storage/BlobStore.h"
+#include "util/Metrics.h"
 
 namespace strata {
 namespace {
@@ -49,16 +51,16 @@ struct Services {
     std::filesystem::create_directories(c.dataDir);
     strategies.add("popularity", std::make_shared<PopularityStrategy>(), "built-in");
     for (const auto& sc : c.sources) {
-      if (sc.type != "path")
-        throw std::runtime_error("source '" + sc.name + "': type '" + sc.type +
-                                 "' is not supported by this build yet");
-      sources.add(std::make_unique<PathSource>(sc));
+      if (sc.type == "path")
+        sources.add(std::make_unique<PathSource>(sc));
+      else
+        sources.add(std::make_unique<GitSource>(sc, c.dataDir));
     }
     checkStrategy(c.layering.strategy, "layering.strategy");
     for (const auto& sc : c.sources)
       if (sc.layering) checkStrategy(*sc.layering, "sources." + sc.name + ".layering");
     builds = std::make_unique<BuildService>(
-        BuildService::Deps{config, sources, nix, blobs, images, strategies, popularity});
+        BuildService::Deps{config, sources, nix, blobs, images, strategies, popularity, metrics});
   }
 
   void checkStrategy(const std::string& name, const std::string& key) const {
@@ -77,6 +79,7 @@ struct Services {
   FilesystemBlobStore blobs;
   NixDriver nix;
   PopularityData popularity;
+  Metrics metrics;
   StrategyRegistry strategies;
   SourceRegistry sources;
   std::unique_ptr<BuildService> builds;
@@ -93,7 +96,8 @@ int serve(const Config& config) {
 
   auto& log = Poco::Logger::get("strata");
   Services services(config);
-  ServerContext ctx{config, *services.builds, services.images, services.blobs, services.sources};
+  ServerContext ctx{config,         *services.builds, services.images,
+                    services.blobs, services.sources, services.metrics};
   HttpServer server(ctx, config.listen);
   log.information("strata %s listening on port %hu (%s), data in %s", std::string(STRATA_VERSION),
                   server.port(), config.listen, config.dataDir);

@@ -14,6 +14,7 @@
 #include "sources/PackageSource.h"
 #include "storage/BlobStore.h"
 #include "util/Error.h"
+#include "util/Metrics.h"
 #include "util/Sha256.h"
 
 namespace strata {
@@ -55,7 +56,13 @@ struct BuildService::Flight {
   std::exception_ptr error;
 };
 
-BuildService::BuildService(Deps deps) : deps_(deps) {}
+BuildService::BuildService(Deps deps)
+    : deps_(deps), slots_(deps.config.nix.maxConcurrentBuilds, deps.config.nix.maxQueuedBuilds) {}
+
+void BuildService::publishQueue() {
+  deps_.metrics.set("strata_builds_running", slots_.running());
+  deps_.metrics.set("strata_build_queue_length", slots_.queued());
+}
 
 std::string BuildService::cacheKey(const std::string& source, const std::string& revision,
                                    const std::vector<std::string>& packages,
@@ -80,12 +87,24 @@ ImageRecord BuildService::imageFor(const ImageRequest& request, const std::strin
   std::string strategy = sc.layering.value_or(deps_.config.layering.strategy);
   int maxLayers = sc.maxLayers.value_or(deps_.config.layering.maxLayers);
 
-  Revision revision = source.resolve(tag);
+  Revision revision = [&] {
+    PhaseTimer timer(&deps_.metrics, "resolve");
+    return source.resolve(tag);
+  }();
   std::string key =
       cacheKey(sc.name, revision.id, request.packages, request.arch, strategy, maxLayers);
   ImageRecord image =
       buildOrReuse(request, revision.id, revision.packageSet, key, strategy, maxLayers);
+  auto recordKey = std::make_pair(request.name, tag);
+  auto recordValue = std::make_pair(revision.id, key);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = recorded_.find(recordKey);
+    if (it != recorded_.end() && it->second == recordValue) return image;
+  }
   deps_.images.recordResolution(request.name, tag, revision.id, key);
+  std::lock_guard<std::mutex> lock(mutex_);
+  recorded_[recordKey] = recordValue;
   return image;
 }
 
@@ -116,7 +135,10 @@ bool BuildService::complete(const ImageRecord& image) const {
 ImageRecord BuildService::buildOrReuse(const ImageRequest& request, const std::string& revisionId,
                                        const std::string& packageSet, const std::string& key,
                                        const std::string& strategy, int maxLayers) {
-  if (auto cached = deps_.images.findByKey(key); cached && complete(*cached)) return *cached;
+  if (auto cached = deps_.images.findByKey(key); cached && complete(*cached)) {
+    deps_.metrics.add("strata_image_cache_total{result=\"hit\"}");
+    return *cached;
+  }
 
   std::shared_ptr<Flight> flight;
   bool leader = false;
@@ -132,6 +154,7 @@ ImageRecord BuildService::buildOrReuse(const ImageRequest& request, const std::s
     }
   }
   if (!leader) {
+    deps_.metrics.add("strata_image_cache_total{result=\"shared\"}");
     std::unique_lock<std::mutex> lock(flight->mutex);
     flight->done.wait(lock, [&] { return flight->finished; });
     if (flight->error) std::rethrow_exception(flight->error);
@@ -142,13 +165,28 @@ ImageRecord BuildService::buildOrReuse(const ImageRequest& request, const std::s
   std::exception_ptr error;
   try {
     // Another flight may have finished between the cache check and now.
-    if (auto cached = deps_.images.findByKey(key); cached && complete(*cached))
+    if (auto cached = deps_.images.findByKey(key); cached && complete(*cached)) {
       result = *cached;
-    else
+    } else {
+      deps_.metrics.add("strata_image_cache_total{result=\"miss\"}");
+      publishQueue();
+      BuildSlots::Lease lease(slots_);
+      publishQueue();
       result = build(request, revisionId, packageSet, key, strategy, maxLayers);
+    }
+    deps_.metrics.add("strata_builds_total{result=\"ok\"}");
+  } catch (const Error& e) {
+    error = std::current_exception();
+    const char* result = e.kind() == ErrorKind::BuildTimeout      ? "timeout"
+                         : e.kind() == ErrorKind::Busy            ? "rejected"
+                         : e.kind() == ErrorKind::UnknownManifest ? "unknown_package"
+                                                                  : "failed";
+    deps_.metrics.add(std::string("strata_builds_total{result=\"") + result + "\"}");
   } catch (...) {
     error = std::current_exception();
+    deps_.metrics.add("strata_builds_total{result=\"failed\"}");
   }
+  publishQueue();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     inFlight_.erase(key);
@@ -172,6 +210,7 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
       std::chrono::steady_clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds);
   std::string system = NixDriver::systemFor(request.arch);
 
+  std::optional<PhaseTimer> phase(std::in_place, &deps_.metrics, "nix");
   // 1. Every requested package must exist; all missing ones are named at once.
   Resolution res = nix.resolve(packageSet, request.packages, system, deadline);
   if (!res.missing.empty() || !res.notPackages.empty()) {
@@ -205,6 +244,7 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   sdk::ClosureGraph graph = nix.closure(outPaths, deadline);
   deps_.popularity.apply(graph);
 
+  phase.emplace(&deps_.metrics, "layering");
   // 3. Plan: the strategy gets the budget minus the symlink layer.
   const auto& strategy = [&]() -> const StrategyRegistry::Entry& {
     try {
@@ -215,6 +255,7 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   }();
   auto plan = planLayers(strategy, strategyName, graph, static_cast<std::uint32_t>(maxLayers - 1));
 
+  phase.emplace(&deps_.metrics, "layers");
   // 4. Layers: reuse those whose store paths were layered before.
   std::vector<std::optional<LayerBlob>> built(plan.size() + 1);
   std::vector<std::string> keys(plan.size() + 1);
@@ -224,8 +265,10 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   parallelFor(built.size(), threads, [&](std::size_t i) {
     if (auto cached = deps_.images.findLayer(keys[i]); cached && deps_.blobs.stat(cached->digest)) {
       built[i] = *cached;
+      deps_.metrics.add("strata_layer_cache_total{result=\"hit\"}");
       return;
     }
+    deps_.metrics.add("strata_layer_cache_total{result=\"miss\"}");
     if (i < plan.size())
       built[i] =
           buildLayer(deps_.blobs, kGzipLevel, [&](TarWriter& t) { writeStorePaths(t, plan[i]); });
@@ -237,6 +280,7 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   std::vector<LayerBlob> layers;
   for (auto& b : built) layers.push_back(std::move(*b));
 
+  phase.emplace(&deps_.metrics, "manifest");
   // 5. Config and both manifests, stored as blobs, then the record.
   ImageOrigin origin{request.arch, request.source, revisionId, request.packages};
   std::string config = buildImageConfig(origin, layers);

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "build/BuildSlots.h"
 #include "config/Config.h"
 #include "image/ImageName.h"
 #include "meta/ImageRepository.h"
@@ -17,6 +18,7 @@ class NixDriver;
 class SourceRegistry;
 class StrategyRegistry;
 class PopularityData;
+class Metrics;
 
 /// Turns a parsed image request and tag into a built, stored and recorded
 /// image: resolve the tag to a revision, look up the cache, else build with
@@ -32,6 +34,7 @@ class BuildService {
     ImageRepository& images;
     const StrategyRegistry& strategies;
     const PopularityData& popularity;
+    Metrics& metrics;
   };
 
   explicit BuildService(Deps deps);
@@ -59,9 +62,15 @@ class BuildService {
                     const std::string& strategy, int maxLayers);
   bool complete(const ImageRecord& image) const;
 
+  void publishQueue();
+
   Deps deps_;
+  BuildSlots slots_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Flight>> inFlight_;
+  /// The last resolution written per (name, tag), so that repeated pulls do
+  /// not write the database.
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> recorded_;
 };
 
 }  // namespace strata

@@ -7,6 +7,7 @@ class BuildService;
 class ImageRepository;
 class FilesystemBlobStore;
 class SourceRegistry;
+class Metrics;
 
 /// What handlers may use. Handlers get this, never a global application
 /// object, so a handler test needs no running server.
@@ -16,6 +17,7 @@ struct ServerContext {
   ImageRepository& images;
   FilesystemBlobStore& blobs;
   SourceRegistry& sources;
+  Metrics& metrics;
 };
 
 }  // namespace strata

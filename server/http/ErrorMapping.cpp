@@ -35,6 +35,8 @@ HttpError httpErrorFor(ErrorKind kind) {
       return {405, "UNSUPPORTED"};
     case ErrorKind::Busy:
       return {429, "TOOMANYREQUESTS"};
+    case ErrorKind::SourceUnavailable:
+      return {503, "UNAVAILABLE"};
     case ErrorKind::BuildFailed:
       return {500, "UNKNOWN"};
     case ErrorKind::BuildTimeout:

@@ -5,6 +5,7 @@
 
 #include "http/ErrorMapping.h"
 #include "util/Error.h"
+#include "util/Metrics.h"
 
 namespace strata {
 
@@ -35,6 +36,13 @@ RequestTarget parseTarget(const std::string& uri) {
 void Handler::handleRequest(Poco::Net::HTTPServerRequest& request,
                             Poco::Net::HTTPServerResponse& response) {
   response.set("Docker-Distribution-API-Version", "registry/2.0");
+  handleMapped(request, response);
+  ctx_.metrics.add("strata_http_responses_total{code=\"" +
+                   std::to_string(static_cast<int>(response.getStatus())) + "\"}");
+}
+
+void Handler::handleMapped(Poco::Net::HTTPServerRequest& request,
+                           Poco::Net::HTTPServerResponse& response) {
   try {
     handle(request, response);
     return;

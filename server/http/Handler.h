@@ -34,6 +34,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   }
 
   ServerContext& ctx_;
+
+ private:
+  void handleMapped(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 };
 
 /// Decoded path and query parameters of a request URI.

@@ -58,9 +58,19 @@ Poco::Net::HTTPRequestHandler* Router::createRequestHandler(
        [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new HealthHandler(c); }},
       {"GET", "/readyz",
        [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new HealthHandler(c); }},
+      {"GET", "/metrics",
+       [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new MetricsHandler(c); }},
       {"GET", "/api/v1/sources",
        [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new SourcesHandler(c); }},
   };
+  constexpr std::string_view kImages = "/api/v1/images/", kPin = "/pin";
+  if (path.size() > kImages.size() + kPin.size() && path.rfind(kImages, 0) == 0 &&
+      path.compare(path.size() - kPin.size(), kPin.size(), kPin) == 0) {
+    if (!read)
+      return new ErrorHandler(ctx_, ErrorKind::Unsupported, "method " + method + " not supported");
+    return new PinHandler(ctx_,
+                          path.substr(kImages.size(), path.size() - kImages.size() - kPin.size()));
+  }
   for (const auto& r : kRoutes)
     if (path == r.path) {
       if (method == r.method ||

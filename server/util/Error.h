@@ -19,8 +19,9 @@ enum class ErrorKind {
   UnknownBlob,
   Unauthorized,
   Denied,
-  Unsupported,  ///< push and other unsupported operations
-  Busy,         ///< build queue full
+  Unsupported,        ///< push and other unsupported operations
+  Busy,               ///< build queue full
+  SourceUnavailable,  ///< a package source cannot be reached and has no local answer
   BuildFailed,
   BuildTimeout,
   Internal,

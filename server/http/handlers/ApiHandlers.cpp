@@ -5,14 +5,23 @@
 
 #include <sstream>
 
+#include "build/BuildService.h"
 #include "config/Config.h"
+#include "image/ImageName.h"
 #include "sources/PackageSource.h"
+#include "util/Error.h"
+#include "util/Metrics.h"
 
 namespace strata {
 
 void HealthHandler::handle(Poco::Net::HTTPServerRequest& request,
                            Poco::Net::HTTPServerResponse& response) {
   sendJson(request, response, "{\"status\":\"ok\"}");
+}
+
+void MetricsHandler::handle(Poco::Net::HTTPServerRequest& request,
+                            Poco::Net::HTTPServerResponse& response) {
+  sendBody(request, response, "text/plain; version=0.0.4", ctx_.metrics.render());
 }
 
 void SourcesHandler::handle(Poco::Net::HTTPServerRequest& request,
@@ -46,6 +55,31 @@ void SourcesHandler::handle(Poco::Net::HTTPServerRequest& request,
   }
   Poco::JSON::Object body;
   body.set("sources", list);
+  std::ostringstream out;
+  body.stringify(out);
+  sendJson(request, response, out.str());
+}
+
+}  // namespace strata
+
+namespace strata {
+
+void PinHandler::handle(Poco::Net::HTTPServerRequest& request,
+                        Poco::Net::HTTPServerResponse& response) {
+  auto colon = reference_.rfind(':');
+  std::string name = colon == std::string::npos ? reference_ : reference_.substr(0, colon);
+  std::string tag = colon == std::string::npos ? "latest" : reference_.substr(colon + 1);
+  if (!isValidTag(tag)) throw Error(ErrorKind::InvalidTag, "invalid tag '" + tag + "'");
+  ImageRecord image = ctx_.builds.imageFor(parseImageName(name, ctx_.config.sources), tag);
+  Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+  body.set("name", name);
+  body.set("tag", tag);
+  body.set("source", image.source);
+  body.set("revision", image.revision);
+  body.set("digest", image.ociDigest);
+  body.set("dockerDigest", image.dockerDigest);
+  body.set("pinnedName", name + ":" + image.revision);
+  body.set("byDigest", name + "@" + image.ociDigest);
   std::ostringstream out;
   body.stringify(out);
   sendJson(request, response, out.str());

@@ -18,6 +18,7 @@
 #include "storage/BlobStore.h"
 #include "util/Digest.h"
 #include "util/Error.h"
+#include "util/Metrics.h"
 
 namespace strata {
 
@@ -156,6 +157,8 @@ void ManifestHandler::handle(HTTPServerRequest& request, HTTPServerResponse& res
   }
   const std::string& digest = format == ManifestFormat::Oci ? image.ociDigest : image.dockerDigest;
   std::string body = ctx_.blobs.read(*Digest::parse(digest));
+  if (request.getMethod() == HTTPRequest::HTTP_GET)
+    ctx_.metrics.add("strata_bytes_served_total{kind=\"manifest\"}", body.size());
   response.set("Docker-Content-Digest", digest);
   response.set("ETag", "\"" + digest + "\"");
   sendBody(request, response, manifestMediaType(format), body);
@@ -205,6 +208,7 @@ void BlobHandler::handle(HTTPServerRequest& request, HTTPServerResponse& respons
     offset += static_cast<std::uint64_t>(n);
     left -= static_cast<std::uint64_t>(n);
   }
+  ctx_.metrics.add("strata_bytes_served_total{kind=\"blob\"}", offset - first);
 }
 
 }  // namespace strata
