@@ -16,6 +16,7 @@
 #include "util/Error.h"
 #include "util/Metrics.h"
 #include "util/Sha256.h"
+#include "util/TaskPool.h"
 
 namespace strata {
 
@@ -270,11 +271,13 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
     }
     deps_.metrics.add("strata_layer_cache_total{result=\"miss\"}");
     if (i < plan.size())
-      built[i] =
-          buildLayer(deps_.blobs, kGzipLevel, [&](TarWriter& t) { writeStorePaths(t, plan[i]); });
+      built[i] = buildLayer(
+          deps_.blobs, kGzipLevel, [&](TarWriter& t) { writeStorePaths(t, plan[i]); },
+          &TaskPool::shared());
     else
-      built[i] =
-          buildLayer(deps_.blobs, kGzipLevel, [&](TarWriter& t) { writeSymlinkTree(t, outPaths); });
+      built[i] = buildLayer(
+          deps_.blobs, kGzipLevel, [&](TarWriter& t) { writeSymlinkTree(t, outPaths); },
+          &TaskPool::shared());
     deps_.images.saveLayer(keys[i], *built[i]);
   });
   std::vector<LayerBlob> layers;

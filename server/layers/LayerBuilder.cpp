@@ -8,9 +8,9 @@
 namespace strata {
 
 LayerBlob buildLayer(BlobStore& store, int gzipLevel,
-                     const std::function<void(TarWriter&)>& produce) {
+                     const std::function<void(TarWriter&)>& produce, TaskPool* pool) {
   auto writer = store.create();
-  GzipSink gzip(*writer, gzipLevel);
+  GzipSink gzip(*writer, gzipLevel, pool);
   HashingSink tarHash(gzip);
   TarWriter tar(tarHash);
   produce(tar);  // ends with tar.finish(), which finishes the chain

@@ -18,10 +18,13 @@ struct LayerBlob {
   std::uint64_t size = 0;
 };
 
-/// Streams a tar produced by `produce` through sha256 (diff_id), gzip and the
-/// blob store's hashing writer, in one pass.
+class TaskPool;
+
+/// Streams a tar produced by `produce` through sha256 (diff_id), gzip
+/// (compressed on `pool` when given) and the blob store's hashing writer, in
+/// one pass: the layer is never read twice nor held in memory.
 LayerBlob buildLayer(BlobStore& store, int gzipLevel,
-                     const std::function<void(TarWriter&)>& produce);
+                     const std::function<void(TarWriter&)>& produce, TaskPool* pool = nullptr);
 
 /// A stable key for a layer of these store paths (any order) in this format.
 std::string layerKey(const std::string& kind, const std::vector<std::string>& paths);

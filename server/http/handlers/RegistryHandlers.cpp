@@ -3,10 +3,17 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/NumberParser.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
 #include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <sstream>
 
@@ -49,6 +56,39 @@ void setNextLink(HTTPServerResponse& response, const std::string& base, std::siz
   Poco::URI::encode(last, "&=?#+/ ", encoded);
   response.set("Link",
                "<" + base + "?n=" + std::to_string(n) + "&last=" + encoded + ">; rel=\"next\"");
+}
+
+/// Sends `length` bytes of `fd` from `offset` as the response body: with
+/// sendfile(2) straight from the page cache to the socket when the request is
+/// Poco's own implementation (always, in the server), else through `out`.
+/// Returns the bytes sent; stops early when the client goes away.
+std::uint64_t sendFileRange(HTTPServerRequest& request, std::ostream& out, int fd,
+                            std::uint64_t offset, std::uint64_t length) {
+  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+  std::uint64_t sent = 0;
+  if (impl != nullptr) {
+    out.flush();  // the status line and headers are still in the stream's buffer
+    int sock = impl->socket().impl()->sockfd();
+    off_t off = static_cast<off_t>(offset);
+    while (sent < length) {
+      ssize_t n = ::sendfile(sock, fd, &off, std::min<std::uint64_t>(length - sent, 1 << 30));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // client gone or send timeout
+      sent += static_cast<std::uint64_t>(n);
+    }
+    // A short body would leave the connection out of step: end it.
+    if (sent < length) ::shutdown(sock, SHUT_RDWR);
+    return sent;
+  }
+  std::vector<char> buf(1 << 18);
+  while (sent < length && out) {
+    ssize_t n = ::pread(fd, buf.data(), std::min<std::uint64_t>(length - sent, buf.size()),
+                        static_cast<off_t>(offset + sent));
+    if (n <= 0) break;
+    out.write(buf.data(), n);
+    sent += static_cast<std::uint64_t>(n);
+  }
+  return sent;
 }
 
 }  // namespace
@@ -111,7 +151,9 @@ void CatalogHandler::handle(HTTPServerRequest& request, HTTPServerResponse& resp
   Poco::JSON::Array::Ptr list = new Poco::JSON::Array();
   for (const auto& n : names) list->add(n);
   body.set("repositories", list);
-  if (more && page.limited) setNextLink(response, "/v2/_catalog", page.n, names.back());
+  // n=0: an empty page, and no last element to continue from.
+  if (more && page.limited && !names.empty())
+    setNextLink(response, "/v2/_catalog", page.n, names.back());
   sendJson(request, response, stringify(body));
 }
 
@@ -128,7 +170,7 @@ void TagsHandler::handle(HTTPServerRequest& request, HTTPServerResponse& respons
   Poco::JSON::Array::Ptr list = new Poco::JSON::Array();
   for (const auto& t : tags) list->add(t);
   body.set("tags", list);
-  if (more && page.limited)
+  if (more && page.limited && !tags.empty())
     setNextLink(response, "/v2/" + name_ + "/tags/list", page.n, tags.back());
   sendJson(request, response, stringify(body));
 }
@@ -153,7 +195,13 @@ void ManifestHandler::handle(HTTPServerRequest& request, HTTPServerResponse& res
                   "or '-'");
     ImageRequest req = parseImageName(name_, ctx_.config.sources);
     image = ctx_.builds.imageFor(req, reference_);
-    format = negotiateManifest(request.get("Accept", ""));
+    // A client may send several Accept headers (Docker and others send one per
+    // type); together they mean the same as one comma-separated list.
+    std::string accept;
+    for (auto it = request.find("Accept");
+         it != request.end() && Poco::icompare(it->first, "Accept") == 0; ++it)
+      accept += (accept.empty() ? "" : ",") + it->second;
+    format = negotiateManifest(accept);
   }
   const std::string& digest = format == ManifestFormat::Oci ? image.ociDigest : image.dockerDigest;
   std::string body = ctx_.blobs.read(*Digest::parse(digest));
@@ -198,17 +246,8 @@ void BlobHandler::handle(HTTPServerRequest& request, HTTPServerResponse& respons
   if (fd < 0) throw Error(ErrorKind::UnknownBlob, "blob " + digest->str() + " vanished");
   std::unique_ptr<int, void (*)(int*)> guard(&fd, [](int* f) { ::close(*f); });
   auto& out = response.send();
-  std::vector<char> buf(1 << 18);
-  std::uint64_t offset = first, left = length;
-  while (left > 0 && out) {
-    ssize_t n = ::pread(fd, buf.data(), std::min<std::uint64_t>(left, buf.size()),
-                        static_cast<off_t>(offset));
-    if (n <= 0) break;
-    out.write(buf.data(), n);
-    offset += static_cast<std::uint64_t>(n);
-    left -= static_cast<std::uint64_t>(n);
-  }
-  ctx_.metrics.add("strata_bytes_served_total{kind=\"blob\"}", offset - first);
+  std::uint64_t sent = sendFileRange(request, out, fd, first, length);
+  ctx_.metrics.add("strata_bytes_served_total{kind=\"blob\"}", sent);
 }
 
 }  // namespace strata
