@@ -21,12 +21,23 @@ using Poco::JSON::Object;
 }
 
 Poco::Dynamic::Var parseValue(const std::string& text) {
+  // Poco's parser takes only an object or a list at the top level, so the
+  // value is parsed as the one element of a list: numbers, true, false, null
+  // and "strings" then parse as JSON too.
   try {
     Poco::JSON::Parser parser;
-    return parser.parse(text);
+    auto list = parser.parse("[" + text + "]").extract<Array::Ptr>();
+    if (list && list->size() == 1) return list->get(0);
   } catch (const std::exception&) {
-    return Poco::Dynamic::Var(text);
   }
+  return Poco::Dynamic::Var(text);
+}
+
+/// A component of a --set key that indexes a list: decimal digits only.
+std::size_t arrayIndex(const std::string& part, const std::string& key) {
+  if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos)
+    throw std::runtime_error("--set: '" + part + "' in '" + key + "' is not an index");
+  return std::stoul(part);
 }
 
 /// Sets a dotted key ("nix.timeoutSeconds", "sources.0.path") in the tree.
@@ -52,12 +63,7 @@ void applyOverride(Object::Ptr root, const std::string& assignment) {
       node = obj->get(part);
     } else if (node.type() == typeid(Array::Ptr)) {
       auto arr = node.extract<Array::Ptr>();
-      std::size_t idx = 0;
-      try {
-        idx = std::stoul(part);
-      } catch (const std::exception&) {
-        throw std::runtime_error("--set: '" + part + "' in '" + key + "' is not an index");
-      }
+      std::size_t idx = arrayIndex(part, key);
       if (idx >= arr->size())
         throw std::runtime_error("--set: index out of range in '" + key + "'");
       node = arr->get(static_cast<unsigned>(idx));
@@ -71,7 +77,7 @@ void applyOverride(Object::Ptr root, const std::string& assignment) {
     obj->set(last, value);
   } else if (node.type() == typeid(Array::Ptr)) {
     auto arr = node.extract<Array::Ptr>();
-    std::size_t idx = std::stoul(last);
+    std::size_t idx = arrayIndex(last, key);
     if (idx >= arr->size()) throw std::runtime_error("--set: index out of range in '" + key + "'");
     arr->set(static_cast<unsigned>(idx), value);
   } else {
@@ -102,7 +108,7 @@ class Section {
   int integer(const std::string& key, int def, int min, int max) const {
     if (!has(key)) return def;
     auto v = obj_->get(key);
-    if (!v.isInteger()) fail(full(key), "must be an integer");
+    if (!v.isInteger() || v.isBoolean()) fail(full(key), "must be an integer");
     long long n = v.convert<long long>();
     if (n < min || n > max)
       fail(full(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));

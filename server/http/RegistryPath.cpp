@@ -43,6 +43,19 @@ RegistryPath parseRegistryPath(std::string_view path) {
     r.reference = std::string(ref);
     return r;
   }
+  // A reference never holds '/', but a percent-encoded one ("sha256:..%2F..")
+  // arrives decoded here: route it all the same, so that the handler rejects
+  // the reference (DIGEST_INVALID, TAG_INVALID) rather than the endpoint.
+  for (auto [keyword, kind] :
+       {std::pair{std::string_view("/manifests/"), RegistryPath::Kind::Manifest},
+        std::pair{std::string_view("/blobs/"), RegistryPath::Kind::Blob}}) {
+    auto pos = rest.find(keyword);
+    if (pos == std::string_view::npos || pos == 0 || pos + keyword.size() == rest.size()) continue;
+    r.kind = kind;
+    r.name = std::string(rest.substr(0, pos));
+    r.reference = std::string(rest.substr(pos + keyword.size()));
+    return r;
+  }
   return r;
 }
 

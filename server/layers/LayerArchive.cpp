@@ -126,7 +126,8 @@ void writeStorePaths(TarWriter& tar, const std::vector<std::string>& storePaths)
   std::vector<std::string> sorted = storePaths;
   std::sort(sorted.begin(), sorted.end());
   for (const auto& p : sorted) {
-    if (p.rfind("/nix/store/", 0) != 0 || p.find("/", 11) != std::string::npos)
+    std::string base = p.rfind("/nix/store/", 0) == 0 ? p.substr(11) : std::string();
+    if (base.empty() || base == "." || base == ".." || base.find('/') != std::string::npos)
       throw std::invalid_argument("not a store path: " + p);
     writeTree(tar, p.substr(1), p);
   }

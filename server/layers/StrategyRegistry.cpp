@@ -79,7 +79,7 @@ PopularityData PopularityData::load(const std::string& file) {
     auto obj = parser.parse(ss.str()).extract<Poco::JSON::Object::Ptr>();
     for (const auto& name : obj->getNames()) {
       auto v = obj->get(name);
-      if (!v.isInteger() || v.convert<long long>() < 0)
+      if (!v.isInteger() || v.isBoolean() || v.convert<long long>() < 0)
         throw std::runtime_error("value of '" + name + "' is not a count");
       data.counts_[name] = v.convert<std::uint64_t>();
     }

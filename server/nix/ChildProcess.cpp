@@ -96,7 +96,10 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
     auto now = std::chrono::steady_clock::now();
     if (now >= options.deadline) {
       result.timedOut = true;
-      ::kill(-pid, SIGKILL);
+      // SIGINT first: Nix then stops its builders and releases its locks. A
+      // SIGKILL would leave a sandboxed builder running on its own until it
+      // ends. SIGKILL follows below when the group outlives a grace period.
+      ::kill(-pid, SIGINT);
       break;
     }
     auto left =
@@ -150,7 +153,24 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
     result.errTail.erase(0, result.errTail.size() - options.stderrTailBytes);
 
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool reaped = false;
+  if (result.timedOut) {
+    auto graceEnd = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (true) {
+      pid_t w = ::waitpid(pid, &status, WNOHANG);
+      if (w == pid) {
+        reaped = true;
+        break;
+      }
+      if (w < 0 && errno != EINTR) break;
+      if (std::chrono::steady_clock::now() >= graceEnd) {
+        ::kill(-pid, SIGKILL);
+        break;
+      }
+      ::usleep(20000);
+    }
+  }
+  while (!reaped && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   // Children of the child (nix builders) may still hold the group: end them.
   ::kill(-pid, SIGKILL);

@@ -52,11 +52,13 @@ ChildResult run(const std::vector<std::string>& argv, Deadline deadline, const L
 std::string lastLines(const std::string& log, std::size_t lines) {
   std::string text = log;
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (lines == 0) return {};
   std::size_t pos = text.size();
-  for (std::size_t n = 0; n < lines && pos != std::string::npos && pos > 0; ++n) {
+  for (std::size_t n = 0; n < lines; ++n) {
+    if (pos == 0) return text;
     pos = text.rfind('\n', pos - 1);
+    if (pos == std::string::npos) return text;
   }
-  if (pos == std::string::npos || pos == 0) return text;
   return text.substr(pos + 1);
 }
 
@@ -177,7 +179,7 @@ sdk::ClosureGraph NixDriver::parsePathInfo(const std::string& json,
     sp.path = o->getValue<std::string>("path");
     if (!isStorePath(sp.path)) throw std::runtime_error("not a store path: " + sp.path);
     auto size = o->get("narSize");
-    if (!size.isInteger() || size.convert<long long>() < 0)
+    if (!size.isInteger() || size.isBoolean() || size.convert<long long>() < 0)
       throw std::runtime_error("bad narSize for " + sp.path);
     sp.narSize = size.convert<std::uint64_t>();
     auto refs = o->getArray("references");

@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build-integ/tests/strata_unit_tests[1]_tests.cmake")
-  include("/work/main/build-integ/tests/strata_unit_tests[1]_tests.cmake")
-else()
-  add_test(strata_unit_tests_NOT_BUILT strata_unit_tests_NOT_BUILT)
-endif()

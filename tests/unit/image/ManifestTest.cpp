@@ -1,0 +1,136 @@
+#include "image/Manifest.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "../support/TestSupport.h"
+#include "util/Sha256.h"
+
+namespace strata {
+namespace {
+
+std::string golden(const std::string& name) {
+  return test::readFile(std::string(STRATA_SOURCE_DIR) + "/tests/unit/image/golden/" + name);
+}
+
+std::vector<LayerBlob> twoLayers() {
+  return {
+      LayerBlob{Digest::fromHex(std::string(64, '1')), Digest::fromHex(std::string(64, 'a')), 1234},
+      LayerBlob{Digest::fromHex(std::string(64, '2')), Digest::fromHex(std::string(64, 'b')),
+                5000000000ull},
+  };
+}
+
+ImageOrigin origin() {
+  return ImageOrigin{"arm64", "demo", "0123abcd", {"busybox", "hello"}};
+}
+
+TEST(Manifest, ImageConfigMatchesGolden) {
+  EXPECT_EQ(buildImageConfig(origin(), twoLayers()), golden("config.json"));
+}
+
+TEST(Manifest, ImageConfigWithoutLayersMatchesGolden) {
+  EXPECT_EQ(buildImageConfig(ImageOrigin{"amd64", "demo", "r", {}}, {}),
+            golden("config-empty.json"));
+}
+
+TEST(Manifest, OciManifestMatchesGolden) {
+  EXPECT_EQ(buildManifest(ManifestFormat::Oci, "sha256:" + std::string(64, 'c'), 321, twoLayers()),
+            golden("manifest-oci.json"));
+}
+
+TEST(Manifest, DockerManifestMatchesGolden) {
+  EXPECT_EQ(
+      buildManifest(ManifestFormat::Docker, "sha256:" + std::string(64, 'c'), 321, twoLayers()),
+      golden("manifest-docker.json"));
+}
+
+TEST(Manifest, EqualInputsGiveEqualBytes) {
+  EXPECT_EQ(buildImageConfig(origin(), twoLayers()), buildImageConfig(origin(), twoLayers()));
+  auto layers = twoLayers();
+  std::swap(layers[0], layers[1]);
+  // Layer order is meaningful and kept.
+  EXPECT_NE(buildImageConfig(origin(), twoLayers()), buildImageConfig(origin(), layers));
+}
+
+TEST(Manifest, LabelsAreEscapedJson) {
+  ImageOrigin o{"amd64", "we\"ird\\src", "rev\n1", {"caf\xc3\xa9", "b\"q"}};
+  std::string cfg = buildImageConfig(o, {});
+  Poco::JSON::Parser parser;
+  auto obj = parser.parse(cfg).extract<Poco::JSON::Object::Ptr>();
+  auto labels = obj->getObject("config")->getObject("Labels");
+  EXPECT_EQ(labels->getValue<std::string>("dev.strata.source"), "we\"ird\\src");
+  EXPECT_EQ(labels->getValue<std::string>("org.opencontainers.image.revision"), "rev\n1");
+  EXPECT_EQ(labels->getValue<std::string>("dev.strata.packages"), "caf\xc3\xa9 b\"q");
+}
+
+TEST(Manifest, MediaTypes) {
+  EXPECT_STREQ(manifestMediaType(ManifestFormat::Oci),
+               "application/vnd.oci.image.manifest.v1+json");
+  EXPECT_STREQ(manifestMediaType(ManifestFormat::Docker),
+               "application/vnd.docker.distribution.manifest.v2+json");
+}
+
+// ---------------------------------------------------------------------------
+// negotiateManifest
+
+const std::string kOci = media::kOciManifest;
+const std::string kDocker = media::kDockerManifest;
+
+TEST(NegotiateManifest, NoHeaderMeansDocker) {
+  EXPECT_EQ(negotiateManifest(""), ManifestFormat::Docker);
+}
+
+TEST(NegotiateManifest, SingleType) {
+  EXPECT_EQ(negotiateManifest(kOci), ManifestFormat::Oci);
+  EXPECT_EQ(negotiateManifest(kDocker), ManifestFormat::Docker);
+}
+
+TEST(NegotiateManifest, FirstAcceptableTypeWins) {
+  EXPECT_EQ(negotiateManifest(kOci + ", " + kDocker), ManifestFormat::Oci);
+  EXPECT_EQ(negotiateManifest(kDocker + ", " + kOci), ManifestFormat::Docker);
+  EXPECT_EQ(negotiateManifest(kOci + "," + kDocker), ManifestFormat::Oci);
+}
+
+TEST(NegotiateManifest, QValuesAreHonoured) {
+  EXPECT_EQ(negotiateManifest(kDocker + ";q=0.5, " + kOci), ManifestFormat::Oci);
+  EXPECT_EQ(negotiateManifest(kOci + ";q=0.1, " + kDocker + ";q=0.9"), ManifestFormat::Docker);
+  EXPECT_EQ(negotiateManifest(kOci + " ; q=0.8 , " + kDocker + " ; q=0.7"), ManifestFormat::Oci);
+  EXPECT_EQ(negotiateManifest(kDocker + ";q=0.5, " + kOci + ";q=0.5"), ManifestFormat::Docker);
+}
+
+TEST(NegotiateManifest, QZeroMeansNotAcceptable) {
+  EXPECT_EQ(negotiateManifest(kOci + ";q=0"), ManifestFormat::Docker);
+  EXPECT_EQ(negotiateManifest(kDocker + ";q=0, " + kOci + ";q=0.001"), ManifestFormat::Oci);
+}
+
+TEST(NegotiateManifest, OtherParametersAreIgnored) {
+  EXPECT_EQ(negotiateManifest(kOci + "; charset=utf-8"), ManifestFormat::Oci);
+}
+
+TEST(NegotiateManifest, TypesAreCaseInsensitive) {
+  EXPECT_EQ(negotiateManifest("Application/VND.OCI.Image.Manifest.v1+JSON"), ManifestFormat::Oci);
+}
+
+TEST(NegotiateManifest, WildcardsAndOtherTypesFallBackToDocker) {
+  EXPECT_EQ(negotiateManifest("*/*"), ManifestFormat::Docker);
+  EXPECT_EQ(negotiateManifest("application/*"), ManifestFormat::Docker);
+  EXPECT_EQ(negotiateManifest("application/json, text/plain"), ManifestFormat::Docker);
+  EXPECT_EQ(negotiateManifest("application/vnd.oci.image.index.v1+json, "
+                              "application/vnd.docker.distribution.manifest.list.v2+json, " +
+                              kOci),
+            ManifestFormat::Oci);
+}
+
+TEST(NegotiateManifest, GarbageFallsBackToDocker) {
+  EXPECT_EQ(negotiateManifest(",,,;;;"), ManifestFormat::Docker);
+  EXPECT_EQ(negotiateManifest("\x01\x02 nonsense"), ManifestFormat::Docker);
+  EXPECT_EQ(negotiateManifest(kOci + ";q=banana"), ManifestFormat::Docker);
+  EXPECT_EQ(negotiateManifest(kOci + "x"), ManifestFormat::Docker);
+}
+
+}  // namespace
+}  // namespace strata

@@ -1,0 +1,128 @@
+-- table api_tokens
+CREATE TABLE api_tokens (
+  id            INTEGER PRIMARY KEY,
+  user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name          TEXT NOT NULL,
+  secret_hash   TEXT NOT NULL UNIQUE,  -- sha256 hex of the secret
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER,               -- NULL: never
+  revoked_at    INTEGER,               -- NULL: active
+  last_used_at  INTEGER
+);
+
+-- index api_tokens_active_name
+CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (user_id, name) WHERE revoked_at IS NULL;
+
+-- table audit_log
+CREATE TABLE audit_log (
+  id              INTEGER PRIMARY KEY,
+  at              INTEGER NOT NULL,
+  kind            TEXT NOT NULL,  -- pull | denied | login_failed | admin
+  actor           TEXT NOT NULL,  -- user name; '' for anonymous; 'cli:<os user>' for strata admin
+  client_address  TEXT NOT NULL,
+  target          TEXT NOT NULL,  -- image name, or what an admin change touched
+  detail          TEXT NOT NULL
+);
+
+-- index audit_log_at
+CREATE INDEX audit_log_at ON audit_log (at);
+
+-- table grants
+CREATE TABLE grants (
+  id            INTEGER PRIMARY KEY,
+  team_id       INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+  source        TEXT NOT NULL,
+  package_glob  TEXT NOT NULL,
+  action        TEXT NOT NULL CHECK (action IN ('pull', 'admin')),
+  created_at    INTEGER NOT NULL,
+  UNIQUE (team_id, source, package_glob, action)
+);
+
+-- table image_blobs
+CREATE TABLE image_blobs (
+  cache_key  TEXT NOT NULL REFERENCES images (cache_key) ON DELETE CASCADE,
+  digest     TEXT NOT NULL,
+  PRIMARY KEY (cache_key, digest)
+);
+
+-- index image_blobs_digest
+CREATE INDEX image_blobs_digest ON image_blobs (digest);
+
+-- table image_names
+CREATE TABLE image_names (
+  name       TEXT NOT NULL,
+  cache_key  TEXT NOT NULL REFERENCES images (cache_key) ON DELETE CASCADE,
+  PRIMARY KEY (name, cache_key)
+);
+
+-- table images
+CREATE TABLE images (
+  cache_key      TEXT PRIMARY KEY,
+  source         TEXT NOT NULL,
+  revision       TEXT NOT NULL,
+  packages       TEXT NOT NULL,  -- JSON list of attribute paths
+  arch           TEXT NOT NULL,
+  strategy       TEXT NOT NULL,
+  config_digest  TEXT NOT NULL,
+  oci_digest     TEXT NOT NULL,
+  oci_size       INTEGER NOT NULL,
+  docker_digest  TEXT NOT NULL,
+  docker_size    INTEGER NOT NULL,
+  created_at     INTEGER NOT NULL
+);
+
+-- index images_docker_digest
+CREATE INDEX images_docker_digest ON images (docker_digest);
+
+-- index images_oci_digest
+CREATE INDEX images_oci_digest ON images (oci_digest);
+
+-- table layers
+CREATE TABLE layers (
+  layer_key   TEXT PRIMARY KEY,
+  digest      TEXT NOT NULL,
+  diff_id     TEXT NOT NULL,
+  size        INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+
+-- table memberships
+CREATE TABLE memberships (
+  team_id     INTEGER NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+  user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (team_id, user_id)
+);
+
+-- index memberships_user
+CREATE INDEX memberships_user ON memberships (user_id);
+
+-- table resolutions
+CREATE TABLE resolutions (
+  name         TEXT NOT NULL,
+  tag          TEXT NOT NULL,
+  revision     TEXT NOT NULL,
+  cache_key    TEXT NOT NULL REFERENCES images (cache_key) ON DELETE CASCADE,
+  resolved_at  INTEGER NOT NULL,
+  PRIMARY KEY (name, tag)
+);
+
+-- table schema_migrations
+CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL);
+
+-- table teams
+CREATE TABLE teams (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  builtin     INTEGER NOT NULL DEFAULT 0,  -- 1: made by a migration, holds no members
+  created_at  INTEGER NOT NULL
+);
+
+-- table users
+CREATE TABLE users (
+  id             INTEGER PRIMARY KEY,
+  name           TEXT NOT NULL UNIQUE,
+  password_hash  TEXT NOT NULL,  -- "scrypt$N$r$p$<salt>$<hash>" (auth/PasswordHasher)
+  created_at     INTEGER NOT NULL
+);
+

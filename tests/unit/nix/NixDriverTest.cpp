@@ -1,0 +1,174 @@
+#include "nix/NixDriver.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace strata {
+namespace {
+
+const std::string kHashA = "0ljldvvxy8rzml5v4madnn6352ssyh72";
+const std::string kHashB = "1mws24h95k67aq7wj0i2i3bnmg8qd3dl";
+const std::string kHashC = "422fq6pz9h6sbhzaral0r9hmqg0znkd2";
+const std::string A = "/nix/store/" + kHashA + "-app-1.0";
+const std::string B = "/nix/store/" + kHashB + "-glibc-2.37-8";
+const std::string C = "/nix/store/" + kHashC + "-zlib-1.3";
+
+std::string entry(const std::string& path, const std::string& narSize,
+                  const std::vector<std::string>& refs) {
+  std::string r = "[";
+  for (std::size_t i = 0; i < refs.size(); ++i) r += (i ? ",\"" : "\"") + refs[i] + "\"";
+  r += "]";
+  return R"({"path":")" + path + R"(","narSize":)" + narSize + R"(,"references":)" + r +
+         R"(,"valid":true})";
+}
+
+std::string list(const std::vector<std::string>& entries) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < entries.size(); ++i) out += (i ? "," : "") + entries[i];
+  return out + "]";
+}
+
+TEST(ParsePathInfo, ValidGraphIsSortedWithoutSelfReferences) {
+  std::string json =
+      list({entry(C, "300", {B, C}), entry(A, "100", {C, B, A, B}), entry(B, "2000000", {B})});
+  auto g = NixDriver::parsePathInfo(json, {A});
+  ASSERT_EQ(g.paths.size(), 3u);
+  EXPECT_EQ(g.paths[0].path, A);
+  EXPECT_EQ(g.paths[0].narSize, 100u);
+  EXPECT_EQ(g.paths[0].references, (std::vector<std::string>{B, C}));  // sorted, unique, no self
+  EXPECT_EQ(g.paths[1].path, B);
+  EXPECT_EQ(g.paths[1].narSize, 2000000u);
+  EXPECT_TRUE(g.paths[1].references.empty());
+  EXPECT_EQ(g.paths[2].path, C);
+  EXPECT_EQ(g.paths[2].references, (std::vector<std::string>{B}));
+  for (const auto& p : g.paths) EXPECT_EQ(p.popularity, 0u);
+  EXPECT_EQ(g.roots, (std::vector<std::string>{A}));
+}
+
+TEST(ParsePathInfo, RootsAreSortedAndUnique) {
+  std::string json = list({entry(A, "1", {}), entry(B, "1", {})});
+  auto g = NixDriver::parsePathInfo(json, {B, A, B});
+  EXPECT_EQ(g.roots, (std::vector<std::string>{A, B}));
+}
+
+TEST(ParsePathInfo, MissingReferencesListMeansNone) {
+  auto g = NixDriver::parsePathInfo(R"([{"path":")" + A + R"(","narSize":5}])", {A});
+  ASSERT_EQ(g.paths.size(), 1u);
+  EXPECT_TRUE(g.paths[0].references.empty());
+}
+
+TEST(ParsePathInfo, LargeNarSize) {
+  auto g = NixDriver::parsePathInfo(list({entry(A, "9000000000000", {})}), {A});
+  EXPECT_EQ(g.paths[0].narSize, 9000000000000u);
+}
+
+TEST(ParsePathInfo, ReferenceOutsideTheClosureThrows) {
+  EXPECT_THROW(NixDriver::parsePathInfo(list({entry(A, "1", {B})}), {A}), std::exception);
+}
+
+TEST(ParsePathInfo, PathsThatAreNotStorePathsThrow) {
+  for (const std::string& bad : std::vector<std::string>{
+           "/etc/passwd", "/nix/store/../x", "/nix/store/" + kHashA + "-a/../../x",
+           "/nix/store/" + kHashA + "-..", "nix/store/" + kHashA + "-a", ""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_THROW(NixDriver::parsePathInfo(list({entry(bad, "1", {})}), {bad}), std::exception);
+  }
+  // ... and as a reference.
+  EXPECT_THROW(NixDriver::parsePathInfo(list({entry(A, "1", {"/etc/passwd"})}), {A}),
+               std::exception);
+}
+
+TEST(ParsePathInfo, BadNarSizesThrow) {
+  for (std::string bad : {"-1", "1.5", "\"100\"", "null", "true"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_THROW(NixDriver::parsePathInfo(list({entry(A, bad, {})}), {A}), std::exception);
+  }
+  EXPECT_THROW(NixDriver::parsePathInfo(R"([{"path":")" + A + R"("}])", {A}), std::exception);
+}
+
+TEST(ParsePathInfo, MissingRootThrows) {
+  EXPECT_THROW(NixDriver::parsePathInfo(list({entry(A, "1", {})}), {A, B}), std::exception);
+  EXPECT_THROW(NixDriver::parsePathInfo("[]", {A}), std::exception);
+}
+
+TEST(ParsePathInfo, MalformedDocumentsThrow) {
+  EXPECT_THROW(NixDriver::parsePathInfo("", {}), std::exception);
+  EXPECT_THROW(NixDriver::parsePathInfo("{", {}), std::exception);
+  EXPECT_THROW(NixDriver::parsePathInfo(R"({")" + A + R"(":{}})", {}), std::exception);
+  EXPECT_THROW(NixDriver::parsePathInfo("[1]", {}), std::exception);
+  EXPECT_THROW(NixDriver::parsePathInfo(list({entry(A, "1", {}), entry(A, "1", {})}), {A}),
+               std::exception);  // duplicate
+  EXPECT_THROW(
+      NixDriver::parsePathInfo(R"([{"path":")" + A + R"(","narSize":1,"references":[1]}])", {A}),
+      std::exception);
+}
+
+TEST(ParsePathInfo, EmptyClosureWithoutRoots) {
+  auto g = NixDriver::parsePathInfo("[]", {});
+  EXPECT_TRUE(g.paths.empty());
+  EXPECT_TRUE(g.roots.empty());
+}
+
+TEST(IsStorePath, AcceptsWellFormedPaths) {
+  EXPECT_TRUE(isStorePath(A));
+  EXPECT_TRUE(isStorePath("/nix/store/" + kHashA + "-x"));
+  EXPECT_TRUE(isStorePath("/nix/store/" + kHashA + "-python3.11-requests-2.31.0"));
+  EXPECT_TRUE(isStorePath("/nix/store/" + kHashA + "-gtk+-3.24_x?y=z"));
+  EXPECT_TRUE(isStorePath("/nix/store/" + kHashA + "-...a"));
+}
+
+TEST(IsStorePath, RejectsEverythingElse) {
+  for (const std::string& bad :
+       std::vector<std::string>{std::string(""),
+                                std::string("/etc/passwd"),
+                                "/nix/store/" + kHashA,
+                                "/nix/store/" + kHashA + "-",
+                                "/nix/store/" + kHashA + "-.",
+                                "/nix/store/" + kHashA + "-..",
+                                "/nix/store/" + kHashA + "-a/b",
+                                "/nix/store/" + kHashA + "-a b",
+                                "/nix/store/" + kHashA + "-a\nb",
+                                "/nix/store/" + kHashA + "-caf\xc3\xa9",
+                                "/nix/store/" + kHashA + "-$(id)",
+                                "/nix/store/" + kHashA + "-a;b",
+                                "/nix/store/" + kHashA.substr(0, 31) + "-short-hash",
+                                "/nix/store/" + kHashA + "x-long-hash",
+                                "/nix/store/0LJLDVVXY8RZML5V4MADNN6352SSYH72-upper",
+                                "/nix/store/" + kHashA.substr(0, 31) + "_-x",
+                                "/nix/store/../" + kHashA + "-x",
+                                "nix/store/" + kHashA + "-x",
+                                "/nix/storeX/" + kHashA + "-x",
+                                "//nix/store/" + kHashA + "-x"}) {
+    EXPECT_FALSE(isStorePath(bad)) << bad;
+  }
+}
+
+TEST(LastLines, KeepsTheLastLines) {
+  EXPECT_EQ(lastLines("a\nb\nc\nd", 2), "c\nd");
+  EXPECT_EQ(lastLines("a\nb\nc\nd\n", 2), "c\nd");
+  EXPECT_EQ(lastLines("a\nb\nc\nd\n\n\r\n", 1), "d");
+  EXPECT_EQ(lastLines("a\nb", 5), "a\nb");
+  EXPECT_EQ(lastLines("a\nb", 2), "a\nb");
+  EXPECT_EQ(lastLines("single", 1), "single");
+  EXPECT_EQ(lastLines("", 3), "");
+  EXPECT_EQ(lastLines("\n\n", 3), "");
+}
+
+TEST(LastLines, LeadingNewlineIsNotPartOfTheTail) {
+  EXPECT_EQ(lastLines("\nonly", 1), "only");
+  EXPECT_EQ(lastLines("\nx\ny", 1), "y");
+}
+
+TEST(LastLines, ZeroLinesIsEmpty) {
+  EXPECT_EQ(lastLines("a\nb", 0), "");
+}
+
+TEST(SystemFor, MapsArchitectures) {
+  EXPECT_EQ(NixDriver::systemFor("amd64"), "x86_64-linux");
+  EXPECT_EQ(NixDriver::systemFor("arm64"), "aarch64-linux");
+  EXPECT_EQ(NixDriver::systemFor(""), "x86_64-linux");
+}
+
+}  // namespace
+}  // namespace strata
