@@ -5,6 +5,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/Path.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -156,8 +157,9 @@ class Section {
 
 std::string absolute(const std::string& path) {
   if (path.empty()) return path;
-  Poco::Path p(path);
-  return p.makeAbsolute().toString();
+  std::string out = std::filesystem::absolute(path).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 bool validName(const std::string& s) {
@@ -311,7 +313,8 @@ Config parseConfig(const std::string& json, const std::vector<std::string>& over
   try {
     Poco::JSON::Parser parser;
     auto v = parser.parse(json);
-    if (v.type() != typeid(Object::Ptr)) throw std::runtime_error("the top level is not an object");
+    if (v.type() != typeid(Object::Ptr))
+      throw std::runtime_error("configuration: the top level must be a JSON object");
     root = v.extract<Object::Ptr>();
   } catch (const Poco::Exception& e) {
     throw std::runtime_error("configuration: not valid JSON: " + e.displayText());

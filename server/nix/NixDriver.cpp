@@ -169,14 +169,30 @@ sdk::ClosureGraph NixDriver::parsePathInfo(const std::string& json,
                                            const std::vector<std::string>& roots) {
   Poco::JSON::Parser parser;
   auto var = parser.parse(json);
-  if (var.type() != typeid(Poco::JSON::Array::Ptr)) throw std::runtime_error("not a JSON list");
-  auto arr = var.extract<Poco::JSON::Array::Ptr>();
+  // Nix up to 2.18 prints a list of objects with "path"; later versions an
+  // object keyed by path.
+  std::vector<std::pair<std::string, Poco::JSON::Object::Ptr>> entries;
+  if (var.type() == typeid(Poco::JSON::Array::Ptr)) {
+    auto arr = var.extract<Poco::JSON::Array::Ptr>();
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      auto o = arr->getObject(static_cast<unsigned>(i));
+      if (!o) throw std::runtime_error("entry " + std::to_string(i) + " is not an object");
+      entries.emplace_back(o->getValue<std::string>("path"), o);
+    }
+  } else if (var.type() == typeid(Poco::JSON::Object::Ptr)) {
+    auto obj = var.extract<Poco::JSON::Object::Ptr>();
+    for (const auto& name : obj->getNames()) {
+      auto o = obj->getObject(name);
+      if (!o) throw std::runtime_error("entry " + name + " is not an object");
+      entries.emplace_back(name, o);
+    }
+  } else {
+    throw std::runtime_error("not a JSON list or object");
+  }
   std::map<std::string, sdk::StorePath> byPath;
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    auto o = arr->getObject(static_cast<unsigned>(i));
-    if (!o) throw std::runtime_error("entry " + std::to_string(i) + " is not an object");
+  for (const auto& [path, o] : entries) {
     sdk::StorePath sp;
-    sp.path = o->getValue<std::string>("path");
+    sp.path = path;
     if (!isStorePath(sp.path)) throw std::runtime_error("not a store path: " + sp.path);
     auto size = o->get("narSize");
     if (!size.isInteger() || size.isBoolean() || size.convert<long long>() < 0)
