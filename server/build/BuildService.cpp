@@ -125,6 +125,12 @@ ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
   return buildOrReuse(request, revision.id, revision.packageSet, key, image.strategy, maxLayers);
 }
 
+void BuildService::remember(const ImageRecord& image) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (known_.size() >= 10000) known_.clear();  // bounded; the database still has them
+  known_[image.cacheKey] = image;
+}
+
 bool BuildService::complete(const ImageRecord& image) const {
   for (const auto& d : {image.configDigest, image.ociDigest, image.dockerDigest}) {
     auto digest = Digest::parse(d);
@@ -136,8 +142,16 @@ bool BuildService::complete(const ImageRecord& image) const {
 ImageRecord BuildService::buildOrReuse(const ImageRequest& request, const std::string& revisionId,
                                        const std::string& packageSet, const std::string& key,
                                        const std::string& strategy, int maxLayers) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = known_.find(key); it != known_.end()) {
+      deps_.metrics.add("strata_image_cache_total{result=\"hit\"}");
+      return it->second;
+    }
+  }
   if (auto cached = deps_.images.findByKey(key); cached && complete(*cached)) {
     deps_.metrics.add("strata_image_cache_total{result=\"hit\"}");
+    remember(*cached);
     return *cached;
   }
 
@@ -188,6 +202,7 @@ ImageRecord BuildService::buildOrReuse(const ImageRequest& request, const std::s
     deps_.metrics.add("strata_builds_total{result=\"failed\"}");
   }
   publishQueue();
+  if (result) remember(*result);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     inFlight_.erase(key);

@@ -61,6 +61,7 @@ class BuildService {
                     const std::string& packageSet, const std::string& key,
                     const std::string& strategy, int maxLayers);
   bool complete(const ImageRecord& image) const;
+  void remember(const ImageRecord& image);
 
   void publishQueue();
 
@@ -71,6 +72,8 @@ class BuildService {
   /// The last resolution written per (name, tag), so that repeated pulls do
   /// not write the database.
   std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> recorded_;
+  /// Images known complete, by cache key: a warm pull needs no database query.
+  std::map<std::string, ImageRecord> known_;
 };
 
 }  // namespace strata

@@ -77,6 +77,11 @@ std::optional<ImageRecord> ImageRepository::findByKey(const std::string& cacheKe
 
 std::optional<ImageRecord> ImageRepository::findByManifestDigest(const std::string& name,
                                                                  const std::string& digest) {
+  auto cacheKey = std::make_pair(name, digest);
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    if (auto it = byDigest_.find(cacheKey); it != byDigest_.end()) return it->second;
+  }
   auto s = db_.session();
   std::vector<ImageRow> rows;
   std::string n = name, d1 = digest, d2 = digest;
@@ -85,7 +90,11 @@ std::optional<ImageRecord> ImageRepository::findByManifestDigest(const std::stri
        "(i.oci_digest = ? OR i.docker_digest = ?) LIMIT 1",
       use(n), use(d1), use(d2), into(rows), now;
   if (rows.empty()) return std::nullopt;
-  return fromRow(rows.front());
+  ImageRecord record = fromRow(rows.front());
+  std::lock_guard<std::mutex> lock(cacheMutex_);
+  if (byDigest_.size() >= 10000) byDigest_.clear();
+  byDigest_.emplace(cacheKey, record);
+  return record;
 }
 
 void ImageRepository::save(const ImageRecord& image, const std::vector<std::string>& blobDigests) {
@@ -140,13 +149,22 @@ std::optional<ImageRepository::TagResolution> ImageRepository::findResolution(
 }
 
 bool ImageRepository::blobVisible(const std::string& name, const std::string& digest) {
+  auto cacheKey = std::make_pair(name, digest);
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    if (visibleBlobs_.count(cacheKey)) return true;
+  }
   auto s = db_.session();
   int count = 0;
   std::string n = name, d = digest;
   s << "SELECT COUNT(*) FROM image_blobs b JOIN image_names n ON n.cache_key = b.cache_key WHERE "
        "n.name = ? AND b.digest = ?",
       use(n), use(d), into(count), now;
-  return count > 0;
+  if (count == 0) return false;
+  std::lock_guard<std::mutex> lock(cacheMutex_);
+  if (visibleBlobs_.size() >= 100000) visibleBlobs_.clear();
+  visibleBlobs_.insert(cacheKey);
+  return true;
 }
 
 std::vector<std::string> ImageRepository::tags(const std::string& name, const std::string& last,

@@ -1,7 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,6 +70,12 @@ class ImageRepository {
 
  private:
   Database& db_;
+  /// Positive answers about immutable facts (a manifest or blob served under a
+  /// name stays so: images are never deleted), kept so that warm pulls by
+  /// digest do not query the database.
+  std::mutex cacheMutex_;
+  std::map<std::pair<std::string, std::string>, ImageRecord> byDigest_;
+  std::set<std::pair<std::string, std::string>> visibleBlobs_;
 };
 
 }  // namespace strata

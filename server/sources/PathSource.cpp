@@ -72,9 +72,45 @@ std::string hashTree(const std::string& path) {
 
 PathSource::PathSource(SourceConfig config) : config_(std::move(config)) {}
 
+namespace {
+
+void signEntry(Sha256& h, const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0)
+    throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
+  std::string line = path + "\n" + std::to_string(st.st_mode) + " " + std::to_string(st.st_size) +
+                     " " + std::to_string(st.st_mtim.tv_sec) + "." +
+                     std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ino) + "\n";
+  h.update(line);
+  if (!S_ISDIR(st.st_mode)) return;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(path.c_str()), ::closedir);
+  if (!d) throw std::runtime_error("cannot list '" + path + "': " + std::strerror(errno));
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string n = e->d_name;
+    if (n != "." && n != ".." && n != ".git") names.push_back(n);
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) signEntry(h, path + "/" + n);
+}
+
+}  // namespace
+
+std::string treeSignature(const std::string& path) {
+  Sha256 h;
+  signEntry(h, path);
+  return h.hexDigest();
+}
+
 Revision PathSource::resolve(const std::string& /*tag*/) {
   try {
-    return Revision{hashTree(config_.path), config_.path};
+    std::string signature = treeSignature(config_.path);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (signature != lastSignature_) {
+      lastHash_ = hashTree(config_.path);
+      lastSignature_ = signature;
+    }
+    return Revision{lastHash_, config_.path};
   } catch (const std::runtime_error& e) {
     throw Error(ErrorKind::Internal,
                 "source '" + config_.name + "' cannot be read: its path is missing or unreadable",

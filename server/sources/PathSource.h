@@ -1,5 +1,7 @@
 #pragma once
 
+#include <mutex>
+
 #include "sources/PackageSource.h"
 
 namespace strata {
@@ -15,7 +17,16 @@ class PathSource : public PackageSource {
 
  private:
   SourceConfig config_;
+  /// The content hash is recomputed only when the cheap signature of the tree
+  /// (names, kinds, sizes, modification times) changes.
+  std::mutex mutex_;
+  std::string lastSignature_;
+  std::string lastHash_;
 };
+
+/// sha256 hex over the names, kinds, sizes, modes and modification times of
+/// everything below `path` (no file is read), ".git" skipped.
+std::string treeSignature(const std::string& path);
 
 /// sha256 hex over the names, kinds, executable bits and contents (or link
 /// targets) of everything below `path`, in byte order of names; ".git" is

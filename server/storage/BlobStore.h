@@ -2,8 +2,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "util/ByteSink.h"
 #include "util/Digest.h"
@@ -53,6 +55,13 @@ class FilesystemBlobStore : public BlobStore {
 
  private:
   std::string root_;
+  /// Blobs are immutable, so small ones (manifests, configs) read once are
+  /// kept in memory: a warm manifest request touches no disk.
+  static constexpr std::size_t kCachedBlobMax = 64 << 10;
+  static constexpr std::size_t kCacheBytes = 32 << 20;
+  mutable std::mutex cacheMutex_;
+  mutable std::unordered_map<std::string, std::string> cache_;
+  mutable std::size_t cacheBytes_ = 0;
 };
 
 }  // namespace strata

@@ -120,14 +120,36 @@ Digest FilesystemBlobStore::put(const std::string& bytes) {
 }
 
 std::string FilesystemBlobStore::read(const Digest& digest) const {
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    auto it = cache_.find(digest.hex());
+    if (it != cache_.end()) return it->second;
+  }
   std::ifstream in(pathOf(digest), std::ios::binary);
   if (!in) throw std::runtime_error("blob " + digest.str() + " is not in the store");
   std::ostringstream ss;
   ss << in.rdbuf();
-  return ss.str();
+  std::string bytes = ss.str();
+  if (bytes.size() <= kCachedBlobMax) {
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    if (cacheBytes_ + bytes.size() > kCacheBytes) {  // crude bound: start over
+      cache_.clear();
+      cacheBytes_ = 0;
+    }
+    if (cache_.emplace(digest.hex(), bytes).second) cacheBytes_ += bytes.size();
+  }
+  return bytes;
 }
 
 void FilesystemBlobStore::remove(const Digest& digest) {
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    auto it = cache_.find(digest.hex());
+    if (it != cache_.end()) {
+      cacheBytes_ -= it->second.size();
+      cache_.erase(it);
+    }
+  }
   ::unlink(pathOf(digest).c_str());
 }
 
