@@ -13,7 +13,7 @@ packages=(
   # builds and package sets
   nix-bin busybox-static git
   # registry clients and tools used by the tests and benchmarks
-  skopeo umoci podman curl jq sqlite3 bc wrk pigz docker-registry
+  skopeo umoci podman curl jq sqlite3 openssl bc wrk pigz docker-registry
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 
+#include "auth/AuthService.h"
 #include "build/BuildService.h"
 #include "cli/AdminCommands.h"
 #include "cli/Arguments.h"
@@ -41,7 +42,9 @@ void setUpLogging() {
 
 /// Every long-lived component, built from the configuration in dependency order.
 struct Services {
-  explicit Services(const Config& c)
+  /// `serving`: the token service (and its signing key) is needed only by
+  /// `strata serve` with auth.enabled.
+  explicit Services(const Config& c, bool serving = false)
       : config(c),
         database(c.databasePath),
         images(database),
@@ -49,6 +52,7 @@ struct Services {
         nix(c.nix),
         popularity(PopularityData::load(c.layering.popularityFile)) {
     std::filesystem::create_directories(c.dataDir);
+    auth = std::make_unique<AuthService>(c, database, serving && c.auth.enabled);
     strategies.add("popularity", std::make_shared<PopularityStrategy>(), "built-in");
     for (const auto& sc : c.sources) {
       if (sc.type == "path")
@@ -83,6 +87,7 @@ struct Services {
   StrategyRegistry strategies;
   SourceRegistry sources;
   std::unique_ptr<BuildService> builds;
+  std::unique_ptr<AuthService> auth;
 };
 
 int serve(const Config& config) {
@@ -95,9 +100,10 @@ int serve(const Config& config) {
   signal(SIGPIPE, SIG_IGN);
 
   auto& log = Poco::Logger::get("strata");
-  Services services(config);
+  Services services(config, /*serving=*/true);
   ServerContext ctx{config,         *services.builds, services.images,
                     services.blobs, services.sources, services.metrics};
+  ctx.auth = services.auth.get();
   HttpServer server(ctx, config.listen);
   log.information("strata %s listening on port %hu (%s), data in %s", std::string(STRATA_VERSION),
                   server.port(), config.listen, config.dataDir);
@@ -141,7 +147,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     Services services(config);
-    AdminContext admin{config, *services.builds, services.images, services.blobs};
+    AdminContext admin{config, *services.builds, services.images, services.blobs,
+                       &services.auth->admin()};
     return runAdmin(admin, a.verb, std::cout);
   } catch (const std::exception& e) {
     std::cerr << "strata: " << e.what() << "\n";

@@ -38,13 +38,15 @@ let
       PATH = "${busybox}/bin";
     } // env);
 
-  # A package holding one executable script, run by busybox's sh.
+  # A package holding one executable script, run by busybox's sh with busybox's
+  # applets on PATH, so that it also works in an image without the shell.
   writeScriptBin = name: text: mkPackage {
     inherit name;
     script = ''
       mkdir -p $out/bin
       cat > $out/bin/${name} <<'STRATA_EOF'
       #!${busybox}/bin/sh
+      PATH=${busybox}/bin''${PATH:+:$PATH}
       ${text}
       STRATA_EOF
       chmod 555 $out/bin/${name}

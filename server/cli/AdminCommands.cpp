@@ -1,10 +1,13 @@
 #include "cli/AdminCommands.h"
 
 #include <filesystem>
+#include <iostream>
 #include <set>
 #include <stdexcept>
 
+#include "auth/AuthAdmin.h"
 #include "build/BuildService.h"
+#include "cli/AuthCommands.h"
 #include "config/Config.h"
 #include "image/ImageName.h"
 #include "meta/ImageRepository.h"
@@ -65,7 +68,10 @@ int runAdmin(AdminContext& ctx, const std::vector<std::string>& verb, std::ostre
   const std::string& v = verb.front();
   if (v == "build") return build(ctx, verb, out);
   if (v == "gc") return gc(ctx, verb, out);
-  throw std::invalid_argument("unknown admin verb '" + v + "' (known: migrate, build, gc)");
+  if (isAuthVerb(v) && ctx.auth) return runAuthCommand(*ctx.auth, verb, std::cin, out);
+  throw std::invalid_argument("unknown admin verb '" + AuthAdmin::shown(v) +
+                              "' (known: migrate, build, gc, user, team, grant, revoke, token, "
+                              "audit)");
 }
 
 }  // namespace strata

@@ -10,12 +10,14 @@ struct Config;
 class BuildService;
 class ImageRepository;
 class FilesystemBlobStore;
+class AuthAdmin;
 
 struct AdminContext {
   const Config& config;
   BuildService& builds;
   ImageRepository& images;
   FilesystemBlobStore& blobs;
+  AuthAdmin* auth = nullptr;  ///< user, team, grant, revoke, token, audit verbs
 };
 
 /// Runs one admin verb. Returns the exit status; throws std::exception with a

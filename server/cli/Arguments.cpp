@@ -8,7 +8,16 @@ const char* const kUsage =
     "usage: strata serve --config FILE [--set key=value]...\n"
     "       strata admin --config FILE [--set key=value]... VERB [ARGS...]\n"
     "       strata --version\n"
-    "admin verbs: migrate | build IMAGE[:TAG] | gc\n";
+    "admin verbs: migrate | build IMAGE[:TAG] | gc\n"
+    "             user add NAME (password on stdin) | user list\n"
+    "             team add NAME | team add-member TEAM USER | team remove-member TEAM USER |\n"
+    "             team list\n"
+    "             grant TEAM SOURCE PACKAGE_GLOB ACTION | revoke TEAM SOURCE PACKAGE_GLOB ACTION "
+    "|\n"
+    "             grant list   (ACTION: pull or admin; SOURCE: a source name or '*')\n"
+    "             token create USER NAME [--expires-days N] | token revoke USER NAME |\n"
+    "             token list USER\n"
+    "             audit [N]\n";
 
 Arguments parseArguments(const std::vector<std::string>& args) {
   Arguments a;
@@ -53,7 +62,8 @@ Arguments parseArguments(const std::vector<std::string>& args) {
   }
   if (a.configFile.empty()) throw std::invalid_argument(cmd + " needs --config FILE");
   if (a.command == Arguments::Command::Admin && a.verb.empty())
-    throw std::invalid_argument("admin needs a verb (migrate, build, gc)");
+    throw std::invalid_argument(
+        "admin needs a verb (migrate, build, gc, user, team, grant, revoke, token, audit)");
   return a;
 }
 

@@ -8,6 +8,7 @@ class ImageRepository;
 class FilesystemBlobStore;
 class SourceRegistry;
 class Metrics;
+class AuthService;
 
 /// What handlers may use. Handlers get this, never a global application
 /// object, so a handler test needs no running server.
@@ -18,6 +19,9 @@ struct ServerContext {
   FilesystemBlobStore& blobs;
   SourceRegistry& sources;
   Metrics& metrics;
+  /// Users, grants and tokens; null in tests that do not need them. With
+  /// auth.enabled false it is consulted by nothing on the request path.
+  AuthService* auth = nullptr;
 };
 
 }  // namespace strata

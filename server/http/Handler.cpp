@@ -14,7 +14,7 @@ namespace {
 void sendError(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                ErrorKind kind, const std::string& message, const std::string& detail) {
   HttpError he = httpErrorFor(kind);
-  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(he.status));
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(he.status));
   if (kind == ErrorKind::Busy) response.set("Retry-After", "10");
   std::string body = errorBody(he.code, message, detail);
   response.setContentType("application/json");
@@ -44,7 +44,9 @@ void Handler::handleRequest(Poco::Net::HTTPServerRequest& request,
 void Handler::handleMapped(Poco::Net::HTTPServerRequest& request,
                            Poco::Net::HTTPServerResponse& response) {
   try {
+    subject_ = authorizeRequest(ctx_, rule_, request, response);
     handle(request, response);
+    if (subject_) afterAuthorizedRequest(ctx_, rule_, *subject_, request, response);
     return;
   } catch (const Error& e) {
     if (!response.sent()) {

@@ -5,8 +5,11 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <map>
+#include <optional>
 #include <string>
 
+#include "auth/Subject.h"
+#include "http/Authorization.h"
 #include "http/Context.h"
 #include "util/Error.h"
 
@@ -19,6 +22,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   explicit Handler(ServerContext& ctx) : ctx_(ctx) {}
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) final;
+
+  /// What the request needs from its caller when auth is on (set by the Router).
+  void setAccessRule(AccessRule rule) { rule_ = std::move(rule); }
 
  protected:
   virtual void handle(Poco::Net::HTTPServerRequest& request,
@@ -33,9 +39,15 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     sendBody(request, response, "application/json", json);
   }
 
+  /// The authenticated caller; null when auth is off or the route is open.
+  const Subject* subject() const { return subject_ ? &*subject_ : nullptr; }
+
   ServerContext& ctx_;
 
  private:
+  AccessRule rule_;
+  std::optional<Subject> subject_;
+
   void handleMapped(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 };
 

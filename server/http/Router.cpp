@@ -5,12 +5,23 @@
 #include "http/Handler.h"
 #include "http/RegistryPath.h"
 #include "http/handlers/ApiHandlers.h"
+#include "http/handlers/AuthHandlers.h"
 #include "http/handlers/RegistryHandlers.h"
 #include "util/Error.h"
 
 namespace strata {
 
 using Poco::Net::HTTPRequest;
+
+namespace {
+
+/// Attaches what the route needs from its caller when auth is on.
+Handler* guarded(Handler* handler, AccessRule rule) {
+  handler->setAccessRule(std::move(rule));
+  return handler;
+}
+
+}  // namespace
 
 Poco::Net::HTTPRequestHandler* Router::createRequestHandler(
     const Poco::Net::HTTPServerRequest& request) {
@@ -26,25 +37,32 @@ Poco::Net::HTTPRequestHandler* Router::createRequestHandler(
   if (path == "/v2" || path.rfind("/v2/", 0) == 0) {
     RegistryPath rp = parseRegistryPath(path);
     using K = RegistryPath::Kind;
+    // With auth on, every /v2/ answer needs a caller (distribution order:
+    // 401 before 405 or 404).
     if (rp.kind == K::Upload || ((rp.kind == K::Manifest || rp.kind == K::Blob) && !read))
-      return new ErrorHandler(ctx_, ErrorKind::Unsupported,
-                              "this registry builds its images: pushing and deleting are not "
-                              "supported");
+      return guarded(new ErrorHandler(ctx_, ErrorKind::Unsupported,
+                                      "this registry builds its images: pushing and deleting are "
+                                      "not supported"),
+                     AccessRule::registry());
     if (!read)
-      return new ErrorHandler(ctx_, ErrorKind::Unsupported, "method " + method + " not supported");
+      return guarded(
+          new ErrorHandler(ctx_, ErrorKind::Unsupported, "method " + method + " not supported"),
+          AccessRule::registry());
     switch (rp.kind) {
       case K::Base:
-        return new BaseHandler(ctx_);
+        return guarded(new BaseHandler(ctx_), AccessRule::registry());
       case K::Catalog:
-        return new CatalogHandler(ctx_);
+        return guarded(new CatalogHandler(ctx_), AccessRule::catalog());
       case K::Tags:
-        return new TagsHandler(ctx_, rp.name);
+        return guarded(new TagsHandler(ctx_, rp.name), AccessRule::pull(rp.name));
       case K::Manifest:
-        return new ManifestHandler(ctx_, rp.name, rp.reference);
+        return guarded(new ManifestHandler(ctx_, rp.name, rp.reference),
+                       AccessRule::pull(rp.name, true));
       case K::Blob:
-        return new BlobHandler(ctx_, rp.name, rp.reference);
+        return guarded(new BlobHandler(ctx_, rp.name, rp.reference), AccessRule::pull(rp.name));
       default:
-        return new ErrorHandler(ctx_, ErrorKind::UnknownName, "no such registry endpoint");
+        return guarded(new ErrorHandler(ctx_, ErrorKind::UnknownName, "no such registry endpoint"),
+                       AccessRule::registry());
     }
   }
 
@@ -62,14 +80,22 @@ Poco::Net::HTTPRequestHandler* Router::createRequestHandler(
        [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new MetricsHandler(c); }},
       {"GET", "/api/v1/sources",
        [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new SourcesHandler(c); }},
+      {"GET", "/token",
+       [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new TokenHandler(c); }},
   };
+  // Docker clients try the OAuth2 POST first and fall back to GET on 404.
+  if (path == "/token" && method == HTTPRequest::HTTP_POST)
+    return new ErrorHandler(ctx_, ErrorKind::UnknownName, "use GET /token with basic credentials");
+  if (Handler* admin = makeAdminApiHandler(ctx_, path)) return guarded(admin, AccessRule::admin());
   constexpr std::string_view kImages = "/api/v1/images/", kPin = "/pin";
   if (path.size() > kImages.size() + kPin.size() && path.rfind(kImages, 0) == 0 &&
       path.compare(path.size() - kPin.size(), kPin.size(), kPin) == 0) {
     if (!read)
       return new ErrorHandler(ctx_, ErrorKind::Unsupported, "method " + method + " not supported");
-    return new PinHandler(ctx_,
-                          path.substr(kImages.size(), path.size() - kImages.size() - kPin.size()));
+    std::string reference = path.substr(kImages.size(), path.size() - kImages.size() - kPin.size());
+    // A pin resolves and builds the image: it needs the right to pull it.
+    std::string name = reference.substr(0, reference.rfind(':'));
+    return guarded(new PinHandler(ctx_, reference), AccessRule::pull(name));
   }
   for (const auto& r : kRoutes)
     if (path == r.path) {

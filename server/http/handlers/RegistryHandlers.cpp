@@ -96,10 +96,11 @@ std::uint64_t sendFileRange(HTTPServerRequest& request, std::ostream& out, int f
 Page parsePage(const std::map<std::string, std::string>& query) {
   Page page;
   if (auto it = query.find("n"); it != query.end()) {
-    unsigned n = 0;
-    if (!Poco::NumberParser::tryParseUnsigned(it->second, n))
+    const std::string& text = it->second;
+    if (text.empty() || text.size() > 9 ||
+        text.find_first_not_of("0123456789") != std::string::npos)
       throw Error(ErrorKind::InvalidPagination, "n must be a non-negative integer");
-    page.n = std::min<std::size_t>(n, 1000);
+    page.n = std::min<std::size_t>(std::stoul(text), 1000);
     page.limited = true;
   }
   if (auto it = query.find("last"); it != query.end()) page.last = it->second;
@@ -144,7 +145,9 @@ void BaseHandler::handle(HTTPServerRequest& request, HTTPServerResponse& respons
 
 void CatalogHandler::handle(HTTPServerRequest& request, HTTPServerResponse& response) {
   Page page = parsePage(parseTarget(request.getURI()).query);
-  auto names = ctx_.images.names(page.last, page.n + 1);
+  // With auth on, only the names the caller may pull (docs/auth.md).
+  auto names = subject() ? pullableNames(ctx_, *subject(), page.last, page.n + 1)
+                         : ctx_.images.names(page.last, page.n + 1);
   bool more = names.size() > page.n;
   if (more) names.resize(page.n);
   Poco::JSON::Object body;
@@ -226,7 +229,7 @@ void BlobHandler::handle(HTTPServerRequest& request, HTTPServerResponse& respons
     if (auto range = parseRange(request.get("Range"), info->size)) {
       first = range->first;
       length = range->last - range->first + 1;
-      response.setStatus(HTTPResponse::HTTP_PARTIAL_CONTENT);
+      response.setStatusAndReason(HTTPResponse::HTTP_PARTIAL_CONTENT);
       response.set("Content-Range", "bytes " + std::to_string(range->first) + "-" +
                                         std::to_string(range->last) + "/" +
                                         std::to_string(info->size));

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/AccessController.h"
+#include "auth/AuthAdmin.h"
+#include "auth/Authenticator.h"
+#include "auth/LoginThrottle.h"
+#include "auth/PasswordHasher.h"
+#include "auth/Scope.h"
+#include "auth/TokenService.h"
+#include "meta/AuthRepository.h"
+
+namespace strata {
+
+struct Config;
+class Database;
+
+/// The auth components wired together, for handlers and the CLI. The token
+/// service exists only when auth.enabled (its key is loaded or generated at
+/// start-up); everything else works on the database alone.
+class AuthService {
+ public:
+  AuthService(const Config& config, Database& db, bool withTokens);
+  ~AuthService();
+
+  bool enabled() const;
+  const Config& config() const { return config_; }
+
+  AuthRepository& repository() { return repo_; }
+  Authenticator& authenticator() { return authenticator_; }
+  AccessController& access() { return access_; }
+  AuthAdmin& admin() { return admin_; }
+  /// Null when auth is disabled.
+  const TokenService* tokens() const { return tokens_.get(); }
+
+  /// `Bearer realm="<publicUrl>/token",service="strata"[,scope="…"][,error="…"]`
+  std::string challenge(const std::optional<Scope>& scope, const std::string& error = "") const;
+
+  static constexpr const char* kService = "strata";
+
+ private:
+  const Config& config_;
+  AuthRepository repo_;
+  PasswordHasher hasher_;
+  LoginThrottle throttle_;
+  std::unique_ptr<TokenService> tokens_;
+  Authenticator authenticator_;
+  AccessController access_;
+  AuthAdmin admin_;
+};
+
+}  // namespace strata
