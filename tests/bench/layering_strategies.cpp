@@ -1,0 +1,368 @@
+// Compares the layering strategies on a dependency graph with realistic sizes:
+// the packages installed on this machine, from Debian's package metadata
+// (/var/lib/dpkg/status: Depends, Pre-Depends, Provides, Installed-Size).
+//
+// Every installed package becomes a store path whose NAR size is its
+// Installed-Size; the image is the whole graph. For each strategy and layer
+// budget it reports the layers, the bytes stored, and the bytes a client
+// downloads again after one package in the middle of the graph changes. In
+// Nix a changed package changes the store paths of everything that depends on
+// it, transitively; a layer is reused only when it holds exactly the same
+// store paths (then its tar, and so its digest, is the same).
+//
+// Usage: strata_layering_bench [--status FILE] [--plugins DIR] [--budgets 20,94]
+//                              [--changes N]
+// Prints a table and FIGURE lines (tests/bench/layering_strategies.sh).
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "layers/PopularityStrategy.h"
+#include "layers/StrategyRegistry.h"
+#include "plugins/PluginHost.h"
+#include "plugins/PolicyRegistry.h"
+#include "util/Sha256.h"
+
+namespace {
+
+using namespace strata;
+
+struct Package {
+  std::string name;
+  std::string version;
+  std::uint64_t size = 0;             // bytes
+  std::vector<std::string> depends;   // raw alternatives groups
+  std::vector<std::string> provides;  // virtual names
+};
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t");
+  auto e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+/// "libc6 (>= 2.34)" / "python3:any" / "foo [amd64]" → "libc6" / "python3" / "foo".
+std::string bareName(const std::string& item) {
+  std::string s = trim(item);
+  auto cut = s.find_first_of(" ([<");
+  if (cut != std::string::npos) s = s.substr(0, cut);
+  auto colon = s.find(':');
+  if (colon != std::string::npos) s = s.substr(0, colon);
+  return s;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string part; std::getline(ss, part, sep);) out.push_back(part);
+  return out;
+}
+
+std::vector<Package> readStatus(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read " + file);
+  std::vector<Package> out;
+  std::map<std::string, std::string> fields;
+  std::string key;
+  auto flush = [&] {
+    if (!fields.empty() && fields["Status"].find(" installed") != std::string::npos &&
+        !fields["Package"].empty()) {
+      Package p;
+      p.name = fields["Package"];
+      p.version = fields["Version"];
+      p.size = std::max<std::uint64_t>(1, std::strtoull(fields["Installed-Size"].c_str(), nullptr, 10)) * 1024;
+      for (const char* f : {"Pre-Depends", "Depends"})
+        for (const auto& group : split(fields[f], ','))
+          if (!trim(group).empty()) p.depends.push_back(group);
+      for (const auto& v : split(fields["Provides"], ','))
+        if (!bareName(v).empty()) p.provides.push_back(bareName(v));
+      out.push_back(std::move(p));
+    }
+    fields.clear();
+  };
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) {
+      flush();
+      continue;
+    }
+    if (line[0] == ' ' || line[0] == '\t') {
+      if (!key.empty()) fields[key] += "\n" + line;
+      continue;
+    }
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    key = line.substr(0, colon);
+    fields[key] = trim(line.substr(colon + 1));
+  }
+  flush();
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const auto& a, const auto& b) { return a.name == b.name; }),
+            out.end());
+  return out;
+}
+
+/// The dependency graph as a DAG over package indexes (Nix closures have no
+/// cycles; Debian's do, so back edges of a depth-first walk in name order are
+/// dropped).
+struct Graph {
+  std::vector<Package> packages;
+  std::vector<std::vector<std::size_t>> deps;  // sorted, unique
+};
+
+Graph buildGraph(std::vector<Package> packages) {
+  Graph g;
+  g.packages = std::move(packages);
+  const std::size_t n = g.packages.size();
+  std::map<std::string, std::size_t> byName, byProvides;
+  for (std::size_t i = 0; i < n; ++i) byName[g.packages[i].name] = i;
+  for (std::size_t i = 0; i < n; ++i)
+    for (const auto& v : g.packages[i].provides) byProvides.emplace(v, i);  // first provider wins
+  g.deps.assign(n, {});
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const auto& group : g.packages[i].depends) {
+      for (const auto& alt : split(group, '|')) {
+        std::string name = bareName(alt);
+        auto it = byName.find(name);
+        if (it == byName.end()) it = byProvides.find(name);
+        if (it == byProvides.end()) continue;  // not installed: try the next alternative
+        if (it->second != i) g.deps[i].push_back(it->second);
+        break;
+      }
+    }
+    std::sort(g.deps[i].begin(), g.deps[i].end());
+    g.deps[i].erase(std::unique(g.deps[i].begin(), g.deps[i].end()), g.deps[i].end());
+  }
+  // Drop back edges (iterative DFS, states: 0 new, 1 on stack, 2 done).
+  std::vector<int> state(n, 0);
+  for (std::size_t start = 0; start < n; ++start) {
+    if (state[start]) continue;
+    std::vector<std::pair<std::size_t, std::size_t>> stack{{start, 0}};
+    state[start] = 1;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next < g.deps[node].size()) {
+        std::size_t d = g.deps[node][next];
+        if (state[d] == 1) {
+          g.deps[node].erase(g.deps[node].begin() + static_cast<std::ptrdiff_t>(next));
+          continue;
+        }
+        ++next;
+        if (state[d] == 0) {
+          state[d] = 1;
+          stack.push_back({d, 0});
+        }
+      } else {
+        state[node] = 2;
+        stack.pop_back();
+      }
+    }
+  }
+  return g;
+}
+
+/// Transitive dependents of `start` (itself included).
+std::set<std::size_t> dependentsOf(const Graph& g, std::size_t start) {
+  std::vector<std::vector<std::size_t>> rev(g.packages.size());
+  for (std::size_t i = 0; i < g.deps.size(); ++i)
+    for (auto d : g.deps[i]) rev[d].push_back(i);
+  std::set<std::size_t> seen{start};
+  std::vector<std::size_t> todo{start};
+  while (!todo.empty()) {
+    auto p = todo.back();
+    todo.pop_back();
+    for (auto r : rev[p])
+      if (seen.insert(r).second) todo.push_back(r);
+  }
+  return seen;
+}
+
+/// The closure as Nix would report it; `changed` packages get new store paths.
+sdk::ClosureGraph closureOf(const Graph& g, const std::set<std::size_t>& changed) {
+  const std::size_t n = g.packages.size();
+  std::vector<std::string> path(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& p = g.packages[i];
+    std::string inputs = p.name + "-" + p.version + (changed.count(i) ? "#changed" : "");
+    path[i] = "/nix/store/" + Sha256::hex(inputs).substr(0, 32) + "-" + p.name + "-" + p.version;
+  }
+  std::vector<bool> referenced(n, false);
+  sdk::ClosureGraph graph;
+  for (std::size_t i = 0; i < n; ++i) {
+    sdk::StorePath sp;
+    sp.path = path[i];
+    sp.narSize = g.packages[i].size;
+    for (auto d : g.deps[i]) {
+      sp.references.push_back(path[d]);
+      referenced[d] = true;
+    }
+    std::sort(sp.references.begin(), sp.references.end());
+    graph.paths.push_back(std::move(sp));
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (!referenced[i]) graph.roots.push_back(path[i]);
+  std::sort(graph.paths.begin(), graph.paths.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  std::sort(graph.roots.begin(), graph.roots.end());
+  PopularityData().apply(graph);  // what the server does without a popularity file
+  return graph;
+}
+
+std::string human(double bytes) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(1) << bytes / (1024.0 * 1024.0) << " MiB";
+  return out.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string status = "/var/lib/dpkg/status";
+  std::string pluginDir = STRATA_PLUGIN_DIR;
+  std::vector<std::uint32_t> budgets = {20, 94};
+  std::size_t changes = 5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--status")
+      status = v;
+    else if (a == "--plugins")
+      pluginDir = v;
+    else if (a == "--changes")
+      changes = std::stoul(v);
+    else if (a == "--budgets") {
+      budgets.clear();
+      for (const auto& b : split(v, ',')) budgets.push_back(static_cast<std::uint32_t>(std::stoul(b)));
+    } else {
+      std::cerr << "unknown option " << a << "\n";
+      return 2;
+    }
+  }
+  try {
+    Graph g = buildGraph(readStatus(status));
+    const std::size_t n = g.packages.size();
+    std::size_t edges = 0;
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      edges += g.deps[i].size();
+      total += g.packages[i].size;
+    }
+
+    // The packages to change: those with dependencies and dependents (the
+    // middle of the graph), ordered by how many packages depend on them,
+    // transitively; the `changes` around the median.
+    std::vector<std::pair<std::size_t, std::size_t>> middle;  // (dependents, index)
+    for (std::size_t i = 0; i < n; ++i) {
+      if (g.deps[i].empty()) continue;
+      std::size_t rdeps = dependentsOf(g, i).size() - 1;
+      if (rdeps > 0) middle.push_back({rdeps, i});
+    }
+    std::sort(middle.begin(), middle.end(), [&](const auto& a, const auto& b) {
+      return std::tie(a.first, g.packages[a.second].name) <
+             std::tie(b.first, g.packages[b.second].name);
+    });
+    if (middle.empty()) throw std::runtime_error("no package has both dependencies and dependents");
+    std::size_t from = middle.size() / 2 >= changes / 2 ? middle.size() / 2 - changes / 2 : 0;
+    std::vector<std::size_t> changed;
+    for (std::size_t k = from; k < middle.size() && changed.size() < changes; ++k)
+      changed.push_back(middle[k].second);
+
+    StrategyRegistry strategies;
+    PolicyRegistry policies;
+    strategies.add("popularity", std::make_shared<PopularityStrategy>(), "built-in");
+    for (const char* plugin : {"layering-flat", "layering-auto"})
+      PluginHost::load(plugin, pluginDir + "/" + plugin + ".so", "{}", strategies, policies);
+
+    sdk::ClosureGraph base = closureOf(g, {});
+    std::cout << "graph: " << n << " packages from " << status << ", " << edges
+              << " dependencies, " << human(static_cast<double>(total)) << ", "
+              << base.roots.size() << " top-level packages\n";
+    std::cout << "FIGURE layering.graph.packages=" << n << "\n";
+    std::cout << "FIGURE layering.graph.dependencies=" << edges << "\n";
+    std::cout << "FIGURE layering.graph.bytes=" << total << "\n";
+    std::string names;
+    double changedBytesSum = 0, changedPathsSum = 0;
+    std::vector<sdk::ClosureGraph> after;
+    for (auto c : changed) {
+      auto dependents = dependentsOf(g, c);
+      std::uint64_t bytes = 0;
+      for (auto d : dependents) bytes += g.packages[d].size;
+      changedBytesSum += static_cast<double>(bytes);
+      changedPathsSum += static_cast<double>(dependents.size());
+      names += (names.empty() ? "" : ",") + g.packages[c].name;
+      std::cout << "change: " << g.packages[c].name << " (" << dependents.size() - 1
+                << " dependents; " << dependents.size() << " paths, " << human(static_cast<double>(bytes))
+                << " change)\n";
+      after.push_back(closureOf(g, dependents));
+    }
+    double k = static_cast<double>(changed.size());
+    std::cout << "FIGURE layering.changed=" << names << "\n";
+    std::cout << "FIGURE layering.changed.paths_avg=" << std::llround(changedPathsSum / k) << "\n";
+    std::cout << "FIGURE layering.changed.bytes_avg=" << std::llround(changedBytesSum / k)
+              << "  # the least any strategy must re-download\n";
+
+    std::cout << "\n"
+              << std::left << std::setw(12) << "strategy" << std::setw(10) << "maxLayers"
+              << std::setw(8) << "layers" << std::setw(14) << "stored" << std::setw(16)
+              << "re-download" << std::setw(10) << "share" << "plan ms\n";
+    for (auto maxLayers : budgets) {
+      for (const std::string name : {"popularity", "flat", "auto"}) {
+        const auto& entry = strategies.get(name);
+        std::uint32_t budget = maxLayers - 1;  // the server keeps one layer for symlinks
+        auto t0 = std::chrono::steady_clock::now();
+        auto layersBefore = planLayers(entry, name, base, budget);
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                        .count();
+        std::map<std::string, std::uint64_t> sizeOf;
+        for (const auto& p : base.paths) sizeOf[p.path] = p.narSize;
+        std::set<std::set<std::string>> have;
+        std::uint64_t stored = 0;
+        for (const auto& l : layersBefore) {
+          have.insert(std::set<std::string>(l.begin(), l.end()));
+          for (const auto& p : l) stored += sizeOf[p];
+        }
+        double redownload = 0, storedAfter = 0;
+        for (const auto& graph : after) {
+          std::map<std::string, std::uint64_t> sizeAfter;
+          for (const auto& p : graph.paths) sizeAfter[p.path] = p.narSize;
+          std::uint64_t fetched = 0;
+          for (const auto& l : planLayers(entry, name, graph, budget)) {
+            if (have.count(std::set<std::string>(l.begin(), l.end()))) continue;
+            for (const auto& p : l) fetched += sizeAfter[p];
+          }
+          redownload += static_cast<double>(fetched);
+          storedAfter += static_cast<double>(stored + fetched);  // both versions in the store
+        }
+        redownload /= k;
+        storedAfter /= k;
+        double share = 100.0 * redownload / static_cast<double>(stored);
+        std::cout << std::left << std::setw(12) << name << std::setw(10) << maxLayers
+                  << std::setw(8) << layersBefore.size() << std::setw(14)
+                  << human(static_cast<double>(stored)) << std::setw(16) << human(redownload)
+                  << std::setw(10) << (std::to_string(std::lround(share)) + " %") << std::fixed
+                  << std::setprecision(1) << ms << "\n";
+        std::string key = "layering." + name + ".max" + std::to_string(maxLayers);
+        std::cout << "FIGURE " << key << ".layers=" << layersBefore.size() << "\n"
+                  << "FIGURE " << key << ".stored_bytes=" << stored << "\n"
+                  << "FIGURE " << key << ".stored_both_versions_bytes=" << std::llround(storedAfter)
+                  << "\n"
+                  << "FIGURE " << key << ".redownload_bytes=" << std::llround(redownload) << "\n"
+                  << "FIGURE " << key << ".redownload_pct=" << std::fixed << std::setprecision(1)
+                  << share << "\n"
+                  << "FIGURE " << key << ".plan_ms=" << std::setprecision(1) << ms << "\n";
+      }
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "strata_layering_bench: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
