@@ -9,8 +9,15 @@
 let
   raw = import packageSet;
   # A package set that is a function is called with {}, plus `system` when it
-  # asks for it (that is how arm64 images select their platform).
-  callArgs = if builtins.isFunction raw && builtins.functionArgs raw ? system then { inherit system; } else { };
+  # asks for it (that is how arm64 images select their platform), and empty
+  # `config` and `overlays` when it takes them (as nixpkgs does), so that the
+  # configuration of the user running Strata (~/.config/nixpkgs,
+  # NIXPKGS_CONFIG) never changes what an image holds.
+  formals = if builtins.isFunction raw then builtins.functionArgs raw else { };
+  callArgs =
+    (if formals ? system then { inherit system; } else { })
+    // (if formals ? config then { config = { }; } else { })
+    // (if formals ? overlays then { overlays = [ ]; } else { });
   pkgs = if builtins.isFunction raw then raw callArgs else raw;
 
   upper = [ "A" "B" "C" "D" "E" "F" "G" "H" "I" "J" "K" "L" "M" "N" "O" "P" "Q" "R" "S" "T" "U" "V" "W" "X" "Y" "Z" ];
