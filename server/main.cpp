@@ -23,6 +23,8 @@
 #include "meta/Database.h"
 #include "meta/ImageRepository.h"
 #include "nix/NixDriver.h"
+#include "plugins/PluginHost.h"
+#include "plugins/PolicyRegistry.h"
 #include "sources/GitSource.h"
 #include "sources/PathSource.h"
 #include "storage/BlobStore.h"
@@ -54,6 +56,9 @@ struct Services {
     std::filesystem::create_directories(c.dataDir);
     auth = std::make_unique<AuthService>(c, database, serving && c.auth.enabled);
     strategies.add("popularity", std::make_shared<PopularityStrategy>(), "built-in");
+    // Plugins register into the same registries; any failure stops start-up
+    // with "plugin 'NAME': reason".
+    plugins = std::make_unique<PluginHost>(c.plugins, strategies, policies);
     for (const auto& sc : c.sources) {
       if (sc.type == "path")
         sources.add(std::make_unique<PathSource>(sc));
@@ -85,6 +90,8 @@ struct Services {
   PopularityData popularity;
   Metrics metrics;
   StrategyRegistry strategies;
+  PolicyRegistry policies;
+  std::unique_ptr<PluginHost> plugins;
   SourceRegistry sources;
   std::unique_ptr<BuildService> builds;
   std::unique_ptr<AuthService> auth;
@@ -104,6 +111,9 @@ int serve(const Config& config) {
   ServerContext ctx{config,         *services.builds, services.images,
                     services.blobs, services.sources, services.metrics};
   ctx.auth = services.auth.get();
+  ctx.strategies = &services.strategies;
+  ctx.policies = &services.policies;
+  ctx.plugins = services.plugins.get();
   HttpServer server(ctx, config.listen);
   log.information("strata %s listening on port %hu (%s), data in %s", std::string(STRATA_VERSION),
                   server.port(), config.listen, config.dataDir);

@@ -82,7 +82,8 @@ std::string BuildService::cacheKey(const std::string& source, const std::string&
   return h.hexDigest();
 }
 
-ImageRecord BuildService::imageFor(const ImageRequest& request, const std::string& tag) {
+ImageRecord BuildService::imageFor(const ImageRequest& request, const std::string& tag,
+                                   const ImageCheck& check) {
   PackageSource& source = deps_.sources.get(request.source);
   const SourceConfig& sc = source.config();
   std::string strategy = sc.layering.value_or(deps_.config.layering.strategy);
@@ -92,10 +93,17 @@ ImageRecord BuildService::imageFor(const ImageRequest& request, const std::strin
     PhaseTimer timer(&deps_.metrics, "resolve");
     return source.resolve(tag);
   }();
+  // Before the build: a policy that can decide from the request alone saves it.
+  if (check) check(sdk::ImageInfo{sc.name, request.packages, revision.id, request.arch, nullptr});
   std::string key =
       cacheKey(sc.name, revision.id, request.packages, request.arch, strategy, maxLayers);
   ImageRecord image =
       buildOrReuse(request, revision.id, revision.packageSet, key, strategy, maxLayers);
+  // After it, with the closure: also for cached images, which never build.
+  if (check) {
+    auto closure = closureOf(image);
+    check(imageInfo(image, closure.get()));
+  }
   auto recordKey = std::make_pair(request.name, tag);
   auto recordValue = std::make_pair(revision.id, key);
   {
@@ -123,6 +131,44 @@ ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
   Revision revision = source.checkout(image.revision);
   ImageRequest request{"", image.source, image.packages, image.arch};
   return buildOrReuse(request, revision.id, revision.packageSet, key, image.strategy, maxLayers);
+}
+
+sdk::ImageInfo BuildService::imageInfo(const ImageRecord& image, const sdk::ClosureGraph* closure) {
+  return sdk::ImageInfo{image.source, image.packages, image.revision, image.arch, closure};
+}
+
+void BuildService::rememberClosure(const std::string& key,
+                                   std::shared_ptr<const sdk::ClosureGraph> closure) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closures_.size() >= 256) closures_.clear();  // bounded; the database still has them
+  closures_[key] = std::move(closure);
+}
+
+std::shared_ptr<const sdk::ClosureGraph> BuildService::closureOf(const ImageRecord& image) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = closures_.find(image.cacheKey); it != closures_.end()) return it->second;
+  }
+  std::shared_ptr<const sdk::ClosureGraph> closure;
+  if (auto stored = deps_.images.findClosure(image.cacheKey)) {
+    closure = std::make_shared<const sdk::ClosureGraph>(std::move(*stored));
+  } else {
+    // Built before closures were recorded (migration 0003): ask Nix again. The
+    // store paths exist, so this evaluates and reads, it does not build.
+    PackageSource& source = deps_.sources.get(image.source);
+    Revision revision = source.checkout(image.revision);
+    ImageRequest request{"", image.source, image.packages, image.arch};
+    BuildSlots::Lease lease(slots_);
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds);
+    std::vector<std::string> outPaths;
+    auto graph = std::make_shared<sdk::ClosureGraph>(
+        buildClosure(request, revision.packageSet, deadline, outPaths));
+    deps_.images.saveClosure(image.cacheKey, *graph);
+    closure = std::move(graph);
+  }
+  rememberClosure(image.cacheKey, closure);
+  return closure;
 }
 
 void BuildService::remember(const ImageRecord& image) {
@@ -218,15 +264,12 @@ ImageRecord BuildService::buildOrReuse(const ImageRequest& request, const std::s
   return *result;
 }
 
-ImageRecord BuildService::build(const ImageRequest& request, const std::string& revisionId,
-                                const std::string& packageSet, const std::string& key,
-                                const std::string& strategyName, int maxLayers) {
+sdk::ClosureGraph BuildService::buildClosure(const ImageRequest& request,
+                                             const std::string& packageSet,
+                                             std::chrono::steady_clock::time_point deadline,
+                                             std::vector<std::string>& outPaths) {
   const auto& nix = deps_.nix;
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds);
   std::string system = NixDriver::systemFor(request.arch);
-
-  std::optional<PhaseTimer> phase(std::in_place, &deps_.metrics, "nix");
   // 1. Every requested package must exist; all missing ones are named at once.
   Resolution res = nix.resolve(packageSet, request.packages, system, deadline);
   if (!res.missing.empty() || !res.notPackages.empty()) {
@@ -247,7 +290,8 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   }
 
   // 2. Build, then read the closure graph.
-  std::vector<std::string> attrs, outPaths;
+  std::vector<std::string> attrs;
+  outPaths.clear();
   for (const auto& p : res.found) {
     attrs.push_back(p.attr);
     outPaths.push_back(p.outPath);
@@ -259,6 +303,18 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   nix.build(packageSet, attrs, system, deadline);
   sdk::ClosureGraph graph = nix.closure(outPaths, deadline);
   deps_.popularity.apply(graph);
+  return graph;
+}
+
+ImageRecord BuildService::build(const ImageRequest& request, const std::string& revisionId,
+                                const std::string& packageSet, const std::string& key,
+                                const std::string& strategyName, int maxLayers) {
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds);
+  std::optional<PhaseTimer> phase(std::in_place, &deps_.metrics, "nix");
+  std::vector<std::string> outPaths;
+  auto graph = std::make_shared<const sdk::ClosureGraph>(
+      buildClosure(request, packageSet, deadline, outPaths));
 
   phase.emplace(&deps_.metrics, "layering");
   // 3. Plan: the strategy gets the budget minus the symlink layer.
@@ -269,7 +325,7 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
       throw Error(ErrorKind::Internal, e.what());
     }
   }();
-  auto plan = planLayers(strategy, strategyName, graph, static_cast<std::uint32_t>(maxLayers - 1));
+  auto plan = planLayers(strategy, strategyName, *graph, static_cast<std::uint32_t>(maxLayers - 1));
 
   phase.emplace(&deps_.metrics, "layers");
   // 4. Layers: reuse those whose store paths were layered before.
@@ -323,7 +379,9 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   image.dockerSize = docker.size();
   std::vector<std::string> blobs = {image.configDigest, image.ociDigest, image.dockerDigest};
   for (const auto& l : layers) blobs.push_back(l.digest.str());
-  deps_.images.save(image, blobs);
+  // The closure goes with the image: post-build policies judge cached pulls too.
+  deps_.images.save(image, blobs, graph.get());
+  rememberClosure(key, graph);
   return image;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +12,7 @@
 #include "config/Config.h"
 #include "image/ImageName.h"
 #include "meta/ImageRepository.h"
+#include "strata/sdk/policy.h"
 
 namespace strata {
 
@@ -19,6 +22,11 @@ class SourceRegistry;
 class StrategyRegistry;
 class PopularityData;
 class Metrics;
+
+/// Access decisions on an image (the policies of plugins): called with
+/// ImageInfo::closure null before the build and set after it. Throws
+/// strata::Error(Denied) to refuse.
+using ImageCheck = std::function<void(const sdk::ImageInfo&)>;
 
 /// Turns a parsed image request and tag into a built, stored and recorded
 /// image: resolve the tag to a revision, look up the cache, else build with
@@ -40,8 +48,18 @@ class BuildService {
   explicit BuildService(Deps deps);
 
   /// The image `request` names at `tag`; records the resolution. Throws
-  /// strata::Error.
-  ImageRecord imageFor(const ImageRequest& request, const std::string& tag);
+  /// strata::Error. `check`, when set, runs once the revision is known
+  /// (before any build) and again with the closure once the image exists
+  /// (built or cached); a denied image's resolution is not recorded.
+  ImageRecord imageFor(const ImageRequest& request, const std::string& tag,
+                       const ImageCheck& check = {});
+
+  /// The runtime closure of a built image: from memory, else the database,
+  /// else (images built before closures were recorded) from Nix again.
+  std::shared_ptr<const sdk::ClosureGraph> closureOf(const ImageRecord& image);
+
+  /// What access policies see of an image.
+  static sdk::ImageInfo imageInfo(const ImageRecord& image, const sdk::ClosureGraph* closure);
 
   /// The image itself when all its blobs are stored; else builds it again
   /// from its recorded source revision (the blob store was wiped).
@@ -62,6 +80,12 @@ class BuildService {
                     const std::string& strategy, int maxLayers);
   bool complete(const ImageRecord& image) const;
   void remember(const ImageRecord& image);
+  void rememberClosure(const std::string& key, std::shared_ptr<const sdk::ClosureGraph> closure);
+  /// Resolves, builds and reads the closure of the packages (steps 1-2 of a
+  /// build); sets the output paths of the requested packages.
+  sdk::ClosureGraph buildClosure(const ImageRequest& request, const std::string& packageSet,
+                                 std::chrono::steady_clock::time_point deadline,
+                                 std::vector<std::string>& outPaths);
 
   void publishQueue();
 
@@ -74,6 +98,8 @@ class BuildService {
   std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> recorded_;
   /// Images known complete, by cache key: a warm pull needs no database query.
   std::map<std::string, ImageRecord> known_;
+  /// Closures by cache key, for policies on warm pulls (bounded).
+  std::map<std::string, std::shared_ptr<const sdk::ClosureGraph>> closures_;
 };
 
 }  // namespace strata

@@ -11,6 +11,7 @@
 #include "http/RegistryPath.h"
 #include "image/ImageName.h"
 #include "meta/ImageRepository.h"
+#include "plugins/PolicyRegistry.h"
 #include "util/Error.h"
 #include "util/Metrics.h"
 
@@ -114,6 +115,34 @@ std::optional<Subject> authorizeRequest(ServerContext& ctx, const AccessRule& ru
     }
   }
   return s;
+}
+
+ImageCheck imagePolicyCheck(ServerContext& ctx, const Subject* subject,
+                            const Poco::Net::HTTPServerRequest& request, const std::string& name) {
+  if (ctx.policies == nullptr || ctx.policies->empty()) return {};
+  sdk::Subject who = subject ? subject->toSdk() : sdk::Subject{"", {}, clientAddress(request)};
+  bool audit = subject != nullptr && ctx.auth != nullptr;
+  return [&ctx, who = std::move(who), audit, name](const sdk::ImageInfo& image) {
+    auto denial = ctx.policies->check(who, "pull", image);
+    if (!denial) return;
+    std::string message = denial->message();
+    ctx.metrics.add("strata_policy_denied_total{policy=\"" + denial->policy + "\"}");
+    if (audit) writeAudit(ctx, {0, 0, "denied", who.user, who.clientAddress, name, message});
+    throw Error(ErrorKind::Denied, message);
+  };
+}
+
+void checkNamePolicies(ServerContext& ctx, const AccessRule& rule, const Subject* subject,
+                       const Poco::Net::HTTPServerRequest& request) {
+  if (rule.kind != Kind::Pull || ctx.policies == nullptr || ctx.policies->empty()) return;
+  ImageRequest image;
+  try {
+    image = parseImageName(rule.name, ctx.config.sources);
+  } catch (const Error&) {
+    return;  // not an image name: the handler answers that
+  }
+  imagePolicyCheck(ctx, subject, request, rule.name)(
+      sdk::ImageInfo{image.source, image.packages, "", image.arch, nullptr});
 }
 
 std::vector<std::string> pullableNames(ServerContext& ctx, const Subject& subject,

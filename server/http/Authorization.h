@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/Subject.h"
+#include "build/BuildService.h"
 #include "http/Context.h"
 
 namespace strata {
@@ -57,5 +58,19 @@ std::vector<std::string> pullableNames(ServerContext& ctx, const Subject& subjec
 
 /// The client's IP address without port.
 std::string clientAddress(const Poco::Net::HTTPServerRequest& request);
+
+/// The access policies of plugins (ctx.policies) as an ImageCheck for a pull of
+/// `name`, to hand to BuildService::imageFor: every policy must allow, before
+/// the build and with the closure after it. They run after the core grants,
+/// also with auth disabled (then for an anonymous subject with the client's
+/// address). A deny throws Error(Denied) with the policy's reason and is
+/// written to the audit log when auth is on. Empty when no policy is loaded.
+ImageCheck imagePolicyCheck(ServerContext& ctx, const Subject* subject,
+                            const Poco::Net::HTTPServerRequest& request, const std::string& name);
+
+/// The same policies for pull routes that never build (blobs, tags/list): the
+/// image is what the name says (no revision, no closure). Throws Error(Denied).
+void checkNamePolicies(ServerContext& ctx, const AccessRule& rule, const Subject* subject,
+                       const Poco::Net::HTTPServerRequest& request);
 
 }  // namespace strata

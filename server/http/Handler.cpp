@@ -45,6 +45,8 @@ void Handler::handleMapped(Poco::Net::HTTPServerRequest& request,
                            Poco::Net::HTTPServerResponse& response) {
   try {
     subject_ = authorizeRequest(ctx_, rule_, request, response);
+    // Policies of plugins come after the core grants, with auth on or off.
+    if (!checksImagePolicies()) checkNamePolicies(ctx_, rule_, subject(), request);
     handle(request, response);
     if (subject_) afterAuthorizedRequest(ctx_, rule_, *subject_, request, response);
     return;

@@ -42,6 +42,12 @@ class Handler : public Poco::Net::HTTPRequestHandler {
   /// The authenticated caller; null when auth is off or the route is open.
   const Subject* subject() const { return subject_ ? &*subject_ : nullptr; }
 
+  /// True for handlers that resolve or build an image and run the access
+  /// policies of plugins on it themselves (imagePolicyCheck, with revision and
+  /// closure). For other pull routes the policies judge the name alone before
+  /// handle() runs.
+  virtual bool checksImagePolicies() const { return false; }
+
   ServerContext& ctx_;
 
  private:

@@ -80,6 +80,8 @@ Poco::Net::HTTPRequestHandler* Router::createRequestHandler(
        [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new MetricsHandler(c); }},
       {"GET", "/api/v1/sources",
        [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new SourcesHandler(c); }},
+      {"GET", "/api/v1/plugins",
+       [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new PluginsHandler(c); }},
       {"GET", "/token",
        [](ServerContext& c) -> Poco::Net::HTTPRequestHandler* { return new TokenHandler(c); }},
   };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "layers/LayerBuilder.h"
+#include "strata/sdk/closure.h"
 
 namespace strata {
 
@@ -41,8 +42,15 @@ class ImageRepository {
   /// An image served under `name` whose OCI or Docker manifest has `digest`.
   std::optional<ImageRecord> findByManifestDigest(const std::string& name,
                                                   const std::string& digest);
-  /// Stores the image and the blobs it references (idempotent).
-  void save(const ImageRecord& image, const std::vector<std::string>& blobDigests);
+  /// Stores the image, the blobs it references and, when given, its runtime
+  /// closure, in one transaction (idempotent).
+  void save(const ImageRecord& image, const std::vector<std::string>& blobDigests,
+            const sdk::ClosureGraph* closure = nullptr);
+  /// The closure recorded with the image; nullopt for images built before
+  /// closures were recorded (migration 0003).
+  std::optional<sdk::ClosureGraph> findClosure(const std::string& cacheKey);
+  /// Records the closure of an image saved before closures were recorded.
+  void saveClosure(const std::string& cacheKey, const sdk::ClosureGraph& closure);
   /// Records that `name:tag` resolved to `revision` and that image.
   void recordResolution(const std::string& name, const std::string& tag,
                         const std::string& revision, const std::string& cacheKey);

@@ -15,7 +15,9 @@
 // Prints a table and FIGURE lines (tests/bench/layering_strategies.sh).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <iomanip>
@@ -79,7 +81,9 @@ std::vector<Package> readStatus(const std::string& file) {
       Package p;
       p.name = fields["Package"];
       p.version = fields["Version"];
-      p.size = std::max<std::uint64_t>(1, std::strtoull(fields["Installed-Size"].c_str(), nullptr, 10)) * 1024;
+      p.size =
+          std::max<std::uint64_t>(1, std::strtoull(fields["Installed-Size"].c_str(), nullptr, 10)) *
+          1024;
       for (const char* f : {"Pre-Depends", "Depends"})
         for (const auto& group : split(fields[f], ','))
           if (!trim(group).empty()) p.depends.push_back(group);
@@ -170,11 +174,19 @@ Graph buildGraph(std::vector<Package> packages) {
   return g;
 }
 
-/// Transitive dependents of `start` (itself included).
-std::set<std::size_t> dependentsOf(const Graph& g, std::size_t start) {
+/// An image: the packages of its closure.
+struct Image {
+  std::string label;
+  std::string description;
+  std::vector<bool> in;  // per package
+};
+
+/// Transitive dependents of `start` inside the image (itself included).
+std::set<std::size_t> dependentsOf(const Graph& g, const Image& image, std::size_t start) {
   std::vector<std::vector<std::size_t>> rev(g.packages.size());
   for (std::size_t i = 0; i < g.deps.size(); ++i)
-    for (auto d : g.deps[i]) rev[d].push_back(i);
+    if (image.in[i])
+      for (auto d : g.deps[i]) rev[d].push_back(i);
   std::set<std::size_t> seen{start};
   std::vector<std::size_t> todo{start};
   while (!todo.empty()) {
@@ -186,8 +198,25 @@ std::set<std::size_t> dependentsOf(const Graph& g, std::size_t start) {
   return seen;
 }
 
-/// The closure as Nix would report it; `changed` packages get new store paths.
-sdk::ClosureGraph closureOf(const Graph& g, const std::set<std::size_t>& changed) {
+/// The packages `start` needs, itself included.
+std::vector<bool> closureSet(const Graph& g, std::size_t start) {
+  std::vector<bool> in(g.packages.size(), false);
+  std::vector<std::size_t> todo{start};
+  while (!todo.empty()) {
+    auto p = todo.back();
+    todo.pop_back();
+    if (in[p]) continue;
+    in[p] = true;
+    todo.insert(todo.end(), g.deps[p].begin(), g.deps[p].end());
+  }
+  return in;
+}
+
+/// The image's closure as Nix would report it; `changed` packages get new
+/// store paths (their inputs changed).
+sdk::ClosureGraph closureOf(const Graph& g, const Image& image,
+                            const std::set<std::size_t>& changed,
+                            const PopularityData& popularity) {
   const std::size_t n = g.packages.size();
   std::vector<std::string> path(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -198,6 +227,7 @@ sdk::ClosureGraph closureOf(const Graph& g, const std::set<std::size_t>& changed
   std::vector<bool> referenced(n, false);
   sdk::ClosureGraph graph;
   for (std::size_t i = 0; i < n; ++i) {
+    if (!image.in[i]) continue;
     sdk::StorePath sp;
     sp.path = path[i];
     sp.narSize = g.packages[i].size;
@@ -209,11 +239,11 @@ sdk::ClosureGraph closureOf(const Graph& g, const std::set<std::size_t>& changed
     graph.paths.push_back(std::move(sp));
   }
   for (std::size_t i = 0; i < n; ++i)
-    if (!referenced[i]) graph.roots.push_back(path[i]);
+    if (image.in[i] && !referenced[i]) graph.roots.push_back(path[i]);
   std::sort(graph.paths.begin(), graph.paths.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
   std::sort(graph.roots.begin(), graph.roots.end());
-  PopularityData().apply(graph);  // what the server does without a popularity file
+  popularity.apply(graph);
   return graph;
 }
 
@@ -223,6 +253,126 @@ std::string human(double bytes) {
   return out.str();
 }
 
+/// Plans the image and its changed versions with every strategy and budget;
+/// prints a table and FIGURE lines.
+void compare(const Graph& g, const Image& image, StrategyRegistry& strategies,
+             const PopularityData& global, const std::vector<std::uint32_t>& budgets,
+             std::size_t changes) {
+  const std::size_t n = g.packages.size();
+  std::size_t paths = 0;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (image.in[i]) {
+      ++paths;
+      total += g.packages[i].size;
+    }
+  // The packages to change: those in the middle of the graph (with
+  // dependencies and dependents inside the image), ordered by how many
+  // packages depend on them, transitively; the `changes` around the median.
+  std::vector<std::pair<std::size_t, std::size_t>> middle;  // (dependents, index)
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!image.in[i] || g.deps[i].empty()) continue;
+    std::size_t rdeps = dependentsOf(g, image, i).size() - 1;
+    if (rdeps > 0) middle.push_back({rdeps, i});
+  }
+  std::sort(middle.begin(), middle.end(), [&](const auto& a, const auto& b) {
+    return std::tie(a.first, g.packages[a.second].name) <
+           std::tie(b.first, g.packages[b.second].name);
+  });
+  if (middle.empty()) throw std::runtime_error("no package has both dependencies and dependents");
+  std::size_t from = middle.size() / 2 >= changes / 2 ? middle.size() / 2 - changes / 2 : 0;
+  std::vector<std::size_t> changed;
+  for (std::size_t k = from; k < middle.size() && changed.size() < changes; ++k)
+    changed.push_back(middle[k].second);
+
+  const std::string prefix = "FIGURE layering." + image.label;
+  // Without a popularity file a path's popularity is counted inside the
+  // image (what the server does by default); "popularity+file" gives the
+  // built-in strategy counts over the whole package set, as Nixery's
+  // popularity data does.
+  const PopularityData inImage;
+  sdk::ClosureGraph base = closureOf(g, image, {}, inImage);
+  sdk::ClosureGraph baseFile = closureOf(g, image, {}, global);
+  std::cout << "\n== image '" << image.label << "': " << image.description << ": " << paths
+            << " store paths, " << human(static_cast<double>(total)) << ", " << base.roots.size()
+            << " top-level\n";
+  std::cout << prefix << ".paths=" << paths << "\n" << prefix << ".bytes=" << total << "\n";
+  std::string names;
+  double changedBytesSum = 0, changedPathsSum = 0;
+  std::vector<sdk::ClosureGraph> after, afterFile;
+  for (auto c : changed) {
+    auto dependents = dependentsOf(g, image, c);
+    std::uint64_t bytes = 0;
+    for (auto d : dependents) bytes += g.packages[d].size;
+    changedBytesSum += static_cast<double>(bytes);
+    changedPathsSum += static_cast<double>(dependents.size());
+    names += (names.empty() ? "" : ",") + g.packages[c].name;
+    std::cout << "change " << g.packages[c].name << ": " << dependents.size()
+              << " store paths change (" << human(static_cast<double>(bytes)) << ")\n";
+    after.push_back(closureOf(g, image, dependents, inImage));
+    afterFile.push_back(closureOf(g, image, dependents, global));
+  }
+  double k = static_cast<double>(changed.size());
+  std::cout << prefix << ".changed=" << names << "\n"
+            << prefix << ".changed_paths_avg=" << std::llround(changedPathsSum / k) << "\n"
+            << prefix << ".changed_bytes_avg=" << std::llround(changedBytesSum / k) << "\n";
+  std::cout << "least any strategy re-downloads (the changed paths): " << human(changedBytesSum / k)
+            << " on average\n\n";
+
+  std::cout << std::left << std::setw(17) << "strategy" << std::setw(11) << "maxLayers"
+            << std::setw(8) << "layers" << std::setw(13) << "stored" << std::setw(18)
+            << "stored (+ new)" << std::setw(14) << "re-download" << std::setw(8) << "share"
+            << "plan ms\n";
+  for (auto maxLayers : budgets) {
+    for (const std::string row : {"popularity", "popularity+file", "flat", "auto"}) {
+      const bool withFile = row == "popularity+file";
+      const std::string name = withFile ? "popularity" : row;
+      const auto& entry = strategies.get(name);
+      const auto& before = withFile ? baseFile : base;
+      std::uint32_t budget = maxLayers - 1;  // the server keeps one layer for symlinks
+      auto t0 = std::chrono::steady_clock::now();
+      auto layersBefore = planLayers(entry, name, before, budget);
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      std::map<std::string, std::uint64_t> sizeOf;
+      for (const auto& p : before.paths) sizeOf[p.path] = p.narSize;
+      std::set<std::set<std::string>> have;
+      std::uint64_t stored = 0;
+      for (const auto& l : layersBefore) {
+        have.insert(std::set<std::string>(l.begin(), l.end()));
+        for (const auto& p : l) stored += sizeOf[p];
+      }
+      double redownload = 0;
+      for (const auto& graph : withFile ? afterFile : after) {
+        std::map<std::string, std::uint64_t> sizeAfter;
+        for (const auto& p : graph.paths) sizeAfter[p.path] = p.narSize;
+        std::uint64_t fetched = 0;
+        for (const auto& l : planLayers(entry, name, graph, budget)) {
+          if (have.count(std::set<std::string>(l.begin(), l.end()))) continue;  // same layer
+          for (const auto& p : l) fetched += sizeAfter[p];
+        }
+        redownload += static_cast<double>(fetched);
+      }
+      redownload /= k;
+      double storedBoth = static_cast<double>(stored) + redownload;  // old and new version
+      double share = 100.0 * redownload / static_cast<double>(stored);
+      std::cout << std::left << std::setw(17) << row << std::setw(11) << maxLayers << std::setw(8)
+                << layersBefore.size() << std::setw(13) << human(static_cast<double>(stored))
+                << std::setw(18) << human(storedBoth) << std::setw(14) << human(redownload)
+                << std::setw(8) << (std::to_string(std::lround(share)) + " %") << std::fixed
+                << std::setprecision(1) << ms << "\n";
+      std::string key =
+          prefix + "." + (withFile ? "popularity_file" : name) + ".max" + std::to_string(maxLayers);
+      std::cout << key << ".layers=" << layersBefore.size() << "\n"
+                << key << ".stored_bytes=" << stored << "\n"
+                << key << ".stored_with_new_version_bytes=" << std::llround(storedBoth) << "\n"
+                << key << ".redownload_bytes=" << std::llround(redownload) << "\n"
+                << key << ".redownload_pct=" << std::fixed << std::setprecision(1) << share << "\n"
+                << key << ".plan_ms=" << std::setprecision(2) << ms << "\n";
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -230,19 +380,25 @@ int main(int argc, char** argv) {
   std::string pluginDir = STRATA_PLUGIN_DIR;
   std::vector<std::uint32_t> budgets = {20, 94};
   std::size_t changes = 5;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i], v = argv[i + 1];
-    if (a == "--status")
+  for (int i = 1; i < argc; i += 2) {
+    std::string a = argv[i];
+    if (i + 1 >= argc) {
+      std::cerr << "strata_layering_bench: " << a << " needs a value\n";
+      return 2;
+    }
+    std::string v = argv[i + 1];
+    if (a == "--status") {
       status = v;
-    else if (a == "--plugins")
+    } else if (a == "--plugins") {
       pluginDir = v;
-    else if (a == "--changes")
-      changes = std::stoul(v);
-    else if (a == "--budgets") {
+    } else if (a == "--changes") {
+      changes = std::max<std::size_t>(1, std::stoul(v));
+    } else if (a == "--budgets") {
       budgets.clear();
-      for (const auto& b : split(v, ',')) budgets.push_back(static_cast<std::uint32_t>(std::stoul(b)));
+      for (const auto& b : split(v, ','))
+        budgets.push_back(std::max<std::uint32_t>(2, static_cast<std::uint32_t>(std::stoul(b))));
     } else {
-      std::cerr << "unknown option " << a << "\n";
+      std::cerr << "strata_layering_bench: unknown option " << a << "\n";
       return 2;
     }
   }
@@ -250,30 +406,11 @@ int main(int argc, char** argv) {
     Graph g = buildGraph(readStatus(status));
     const std::size_t n = g.packages.size();
     std::size_t edges = 0;
-    std::uint64_t total = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      edges += g.deps[i].size();
-      total += g.packages[i].size;
-    }
-
-    // The packages to change: those with dependencies and dependents (the
-    // middle of the graph), ordered by how many packages depend on them,
-    // transitively; the `changes` around the median.
-    std::vector<std::pair<std::size_t, std::size_t>> middle;  // (dependents, index)
-    for (std::size_t i = 0; i < n; ++i) {
-      if (g.deps[i].empty()) continue;
-      std::size_t rdeps = dependentsOf(g, i).size() - 1;
-      if (rdeps > 0) middle.push_back({rdeps, i});
-    }
-    std::sort(middle.begin(), middle.end(), [&](const auto& a, const auto& b) {
-      return std::tie(a.first, g.packages[a.second].name) <
-             std::tie(b.first, g.packages[b.second].name);
-    });
-    if (middle.empty()) throw std::runtime_error("no package has both dependencies and dependents");
-    std::size_t from = middle.size() / 2 >= changes / 2 ? middle.size() / 2 - changes / 2 : 0;
-    std::vector<std::size_t> changed;
-    for (std::size_t k = from; k < middle.size() && changed.size() < changes; ++k)
-      changed.push_back(middle[k].second);
+    for (const auto& d : g.deps) edges += d.size();
+    std::cout << "graph: " << n << " packages from " << status << ", " << edges
+              << " dependencies (cycles broken)\n";
+    std::cout << "FIGURE layering.graph.packages=" << n << "\n"
+              << "FIGURE layering.graph.dependencies=" << edges << "\n";
 
     StrategyRegistry strategies;
     PolicyRegistry policies;
@@ -281,85 +418,41 @@ int main(int argc, char** argv) {
     for (const char* plugin : {"layering-flat", "layering-auto"})
       PluginHost::load(plugin, pluginDir + "/" + plugin + ".so", "{}", strategies, policies);
 
-    sdk::ClosureGraph base = closureOf(g, {});
-    std::cout << "graph: " << n << " packages from " << status << ", " << edges
-              << " dependencies, " << human(static_cast<double>(total)) << ", "
-              << base.roots.size() << " top-level packages\n";
-    std::cout << "FIGURE layering.graph.packages=" << n << "\n";
-    std::cout << "FIGURE layering.graph.dependencies=" << edges << "\n";
-    std::cout << "FIGURE layering.graph.bytes=" << total << "\n";
-    std::string names;
-    double changedBytesSum = 0, changedPathsSum = 0;
-    std::vector<sdk::ClosureGraph> after;
-    for (auto c : changed) {
-      auto dependents = dependentsOf(g, c);
-      std::uint64_t bytes = 0;
-      for (auto d : dependents) bytes += g.packages[d].size;
-      changedBytesSum += static_cast<double>(bytes);
-      changedPathsSum += static_cast<double>(dependents.size());
-      names += (names.empty() ? "" : ",") + g.packages[c].name;
-      std::cout << "change: " << g.packages[c].name << " (" << dependents.size() - 1
-                << " dependents; " << dependents.size() << " paths, " << human(static_cast<double>(bytes))
-                << " change)\n";
-      after.push_back(closureOf(g, dependents));
-    }
-    double k = static_cast<double>(changed.size());
-    std::cout << "FIGURE layering.changed=" << names << "\n";
-    std::cout << "FIGURE layering.changed.paths_avg=" << std::llround(changedPathsSum / k) << "\n";
-    std::cout << "FIGURE layering.changed.bytes_avg=" << std::llround(changedBytesSum / k)
-              << "  # the least any strategy must re-download\n";
-
-    std::cout << "\n"
-              << std::left << std::setw(12) << "strategy" << std::setw(10) << "maxLayers"
-              << std::setw(8) << "layers" << std::setw(14) << "stored" << std::setw(16)
-              << "re-download" << std::setw(10) << "share" << "plan ms\n";
-    for (auto maxLayers : budgets) {
-      for (const std::string name : {"popularity", "flat", "auto"}) {
-        const auto& entry = strategies.get(name);
-        std::uint32_t budget = maxLayers - 1;  // the server keeps one layer for symlinks
-        auto t0 = std::chrono::steady_clock::now();
-        auto layersBefore = planLayers(entry, name, base, budget);
-        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                        .count();
-        std::map<std::string, std::uint64_t> sizeOf;
-        for (const auto& p : base.paths) sizeOf[p.path] = p.narSize;
-        std::set<std::set<std::string>> have;
-        std::uint64_t stored = 0;
-        for (const auto& l : layersBefore) {
-          have.insert(std::set<std::string>(l.begin(), l.end()));
-          for (const auto& p : l) stored += sizeOf[p];
-        }
-        double redownload = 0, storedAfter = 0;
-        for (const auto& graph : after) {
-          std::map<std::string, std::uint64_t> sizeAfter;
-          for (const auto& p : graph.paths) sizeAfter[p.path] = p.narSize;
-          std::uint64_t fetched = 0;
-          for (const auto& l : planLayers(entry, name, graph, budget)) {
-            if (have.count(std::set<std::string>(l.begin(), l.end()))) continue;
-            for (const auto& p : l) fetched += sizeAfter[p];
-          }
-          redownload += static_cast<double>(fetched);
-          storedAfter += static_cast<double>(stored + fetched);  // both versions in the store
-        }
-        redownload /= k;
-        storedAfter /= k;
-        double share = 100.0 * redownload / static_cast<double>(stored);
-        std::cout << std::left << std::setw(12) << name << std::setw(10) << maxLayers
-                  << std::setw(8) << layersBefore.size() << std::setw(14)
-                  << human(static_cast<double>(stored)) << std::setw(16) << human(redownload)
-                  << std::setw(10) << (std::to_string(std::lround(share)) + " %") << std::fixed
-                  << std::setprecision(1) << ms << "\n";
-        std::string key = "layering." + name + ".max" + std::to_string(maxLayers);
-        std::cout << "FIGURE " << key << ".layers=" << layersBefore.size() << "\n"
-                  << "FIGURE " << key << ".stored_bytes=" << stored << "\n"
-                  << "FIGURE " << key << ".stored_both_versions_bytes=" << std::llround(storedAfter)
-                  << "\n"
-                  << "FIGURE " << key << ".redownload_bytes=" << std::llround(redownload) << "\n"
-                  << "FIGURE " << key << ".redownload_pct=" << std::fixed << std::setprecision(1)
-                  << share << "\n"
-                  << "FIGURE " << key << ".plan_ms=" << std::setprecision(1) << ms << "\n";
+    // Two shapes of image. "app": what a container usually is, one requested
+    // package with its closure (the top-level package with the largest
+    // closure). "system": every installed package at once, 100+ top-level.
+    std::vector<bool> referenced(n, false);
+    for (const auto& d : g.deps)
+      for (auto x : d) referenced[x] = true;
+    std::size_t app = n, appSize = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (referenced[i]) continue;
+      auto in = closureSet(g, i);
+      std::size_t size = static_cast<std::size_t>(std::count(in.begin(), in.end(), true));
+      if (size > appSize) {
+        app = i;
+        appSize = size;
       }
     }
+    if (app == n) throw std::runtime_error("the graph has no top-level package");
+    // Popularity over the whole package set, as a popularity file would give it:
+    // how many packages depend on each one, directly or not.
+    std::string popularityFile = "/tmp/strata-layering-bench-popularity.json";
+    {
+      Image all{"", "", std::vector<bool>(n, true)};
+      std::ofstream out(popularityFile, std::ios::trunc);
+      out << "{";
+      for (std::size_t i = 0; i < n; ++i)
+        out << (i ? "," : "") << "\"" << g.packages[i].name << "-" << g.packages[i].version
+            << "\":" << dependentsOf(g, all, i).size() - 1;
+      out << "}";
+    }
+    PopularityData global = PopularityData::load(popularityFile);
+    std::remove(popularityFile.c_str());
+    compare(g, Image{"app", "the closure of " + g.packages[app].name, closureSet(g, app)},
+            strategies, global, budgets, changes);
+    compare(g, Image{"system", "every installed package", std::vector<bool>(n, true)}, strategies,
+            global, budgets, changes);
   } catch (const std::exception& e) {
     std::cerr << "strata_layering_bench: " << e.what() << "\n";
     return 1;

@@ -7,8 +7,13 @@
 
 #include "build/BuildService.h"
 #include "config/Config.h"
+#include "http/Authorization.h"
 #include "image/ImageName.h"
+#include "layers/StrategyRegistry.h"
+#include "plugins/PluginHost.h"
+#include "sources/GitSource.h"
 #include "sources/PackageSource.h"
+#include "strata/sdk/abi.h"
 #include "util/Error.h"
 #include "util/Metrics.h"
 
@@ -35,7 +40,7 @@ void SourcesHandler::handle(Poco::Net::HTTPServerRequest& request,
     o->set("type", c.type);
     if (c.type == "path") o->set("path", c.path);
     if (c.type != "path") {
-      o->set("url", c.url);
+      o->set("url", redactUrl(c.url));  // never the credentials
       o->set("defaultRef", c.defaultRef);
       o->set("refreshSeconds", c.refreshSeconds);
     }
@@ -60,6 +65,49 @@ void SourcesHandler::handle(Poco::Net::HTTPServerRequest& request,
   sendJson(request, response, out.str());
 }
 
+void PluginsHandler::handle(Poco::Net::HTTPServerRequest& request,
+                            Poco::Net::HTTPServerResponse& response) {
+  Poco::JSON::Array::Ptr list = new Poco::JSON::Array();
+  auto provided = [](const std::string& kind, const std::string& name) {
+    Poco::JSON::Object::Ptr p = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    p->set("kind", kind);
+    p->set("name", name);
+    return p;
+  };
+  // Built-in strategies register like loaded ones; listed as one entry.
+  if (ctx_.strategies != nullptr) {
+    Poco::JSON::Array::Ptr provides = new Poco::JSON::Array();
+    for (const auto& name : ctx_.strategies->names())
+      if (ctx_.strategies->get(name).origin == "built-in")
+        provides->add(provided("layering", name));
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("name", "built-in");
+    o->set("origin", "built-in");
+    o->set("file", "");
+    o->set("abiVersion", sdk::kAbiVersion);
+    o->set("provides", provides);
+    list->add(o);
+  }
+  if (ctx_.plugins != nullptr)
+    for (const auto& plugin : ctx_.plugins->plugins()) {
+      Poco::JSON::Array::Ptr provides = new Poco::JSON::Array();
+      for (const auto& p : plugin.provides) provides->add(provided(p.kind, p.name));
+      Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+      o->set("name", plugin.name);
+      o->set("origin", "plugin");
+      o->set("file", plugin.file);
+      o->set("abiVersion", plugin.abiVersion);
+      o->set("provides", provides);
+      list->add(o);
+    }
+  Poco::JSON::Object body;
+  body.set("abiVersion", sdk::kAbiVersion);
+  body.set("plugins", list);
+  std::ostringstream out;
+  body.stringify(out);
+  sendJson(request, response, out.str());
+}
+
 }  // namespace strata
 
 namespace strata {
@@ -70,7 +118,8 @@ void PinHandler::handle(Poco::Net::HTTPServerRequest& request,
   std::string name = colon == std::string::npos ? reference_ : reference_.substr(0, colon);
   std::string tag = colon == std::string::npos ? "latest" : reference_.substr(colon + 1);
   if (!isValidTag(tag)) throw Error(ErrorKind::InvalidTag, "invalid tag '" + tag + "'");
-  ImageRecord image = ctx_.builds.imageFor(parseImageName(name, ctx_.config.sources), tag);
+  ImageRecord image = ctx_.builds.imageFor(parseImageName(name, ctx_.config.sources), tag,
+                                           imagePolicyCheck(ctx_, subject(), request, name));
   Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
   body.set("name", name);
   body.set("tag", tag);

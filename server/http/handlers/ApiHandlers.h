@@ -31,6 +31,16 @@ class SourcesHandler : public Handler {
   void handle(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&) override;
 };
 
+/// GET /api/v1/plugins: the loaded plugins (name, file, ABI version, what each
+/// provides) and the built-in strategies, as origin "built-in".
+class PluginsHandler : public Handler {
+ public:
+  using Handler::Handler;
+
+ protected:
+  void handle(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&) override;
+};
+
 /// GET /api/v1/images/{name}:{tag}/pin: resolves (and builds if needed) the
 /// image and answers {"revision","digest","pinnedName","byDigest"}; digest is
 /// the OCI manifest's, dockerDigest the Docker schema 2 one's.
@@ -41,6 +51,7 @@ class PinHandler : public Handler {
 
  protected:
   void handle(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&) override;
+  bool checksImagePolicies() const override { return true; }
 
  private:
   std::string reference_;  ///< "name:tag"

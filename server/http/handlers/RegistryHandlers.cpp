@@ -9,6 +9,8 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/StreamSocket.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -69,6 +71,10 @@ std::uint64_t sendFileRange(HTTPServerRequest& request, std::ostream& out, int f
   if (impl != nullptr) {
     out.flush();  // the status line and headers are still in the stream's buffer
     int sock = impl->socket().impl()->sockfd();
+    // Without TCP_NODELAY the last partial segment of a body can wait for a
+    // delayed ACK before it leaves.
+    int one = 1;
+    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     off_t off = static_cast<off_t>(offset);
     while (sent < length) {
       ssize_t n = ::sendfile(sock, fd, &off, std::min<std::uint64_t>(length - sent, 1 << 30));
@@ -189,7 +195,14 @@ void ManifestHandler::handle(HTTPServerRequest& request, HTTPServerResponse& res
     if (!found)
       throw Error(ErrorKind::UnknownManifest,
                   "manifest " + digest->str() + " is unknown under '" + name_ + "'");
+    // A pull by digest meets the same policies as one by tag.
+    ImageCheck check = imagePolicyCheck(ctx_, subject(), request, name_);
+    if (check) check(BuildService::imageInfo(*found, nullptr));
     image = ctx_.builds.rebuildIfIncomplete(*found);
+    if (check) {
+      auto closure = ctx_.builds.closureOf(image);
+      check(BuildService::imageInfo(image, closure.get()));
+    }
     format = image.ociDigest == digest->str() ? ManifestFormat::Oci : ManifestFormat::Docker;
   } else {
     if (!isValidTag(reference_))
@@ -197,7 +210,8 @@ void ManifestHandler::handle(HTTPServerRequest& request, HTTPServerResponse& res
                   "invalid tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' "
                   "or '-'");
     ImageRequest req = parseImageName(name_, ctx_.config.sources);
-    image = ctx_.builds.imageFor(req, reference_);
+    image =
+        ctx_.builds.imageFor(req, reference_, imagePolicyCheck(ctx_, subject(), request, name_));
     // A client may send several Accept headers (Docker and others send one per
     // type); together they mean the same as one comma-separated list.
     std::string accept;

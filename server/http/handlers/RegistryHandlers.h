@@ -45,6 +45,7 @@ class ManifestHandler : public Handler {
 
  protected:
   void handle(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&) override;
+  bool checksImagePolicies() const override { return true; }
 
  private:
   std::string name_;

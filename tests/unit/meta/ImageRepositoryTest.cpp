@@ -60,6 +60,34 @@ TEST_F(ImageRepositoryTest, SaveAndFindByKey) {
   EXPECT_FALSE(repo.findByKey("k2").has_value());
 }
 
+TEST_F(ImageRepositoryTest, TheClosureIsSavedWithTheImage) {
+  sdk::ClosureGraph g;
+  g.roots = {"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-app"};
+  g.paths = {{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-app",
+              123,
+              {"/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-lib"},
+              0},
+             {"/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-lib", 9000000000ull, {}, 7}};
+  repo.save(image("k1", '1', '2'), {}, &g);
+  auto out = repo.findClosure("k1");
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->roots, g.roots);
+  ASSERT_EQ(out->paths.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(out->paths[i].path, g.paths[i].path);
+    EXPECT_EQ(out->paths[i].narSize, g.paths[i].narSize);
+    EXPECT_EQ(out->paths[i].references, g.paths[i].references);
+    EXPECT_EQ(out->paths[i].popularity, g.paths[i].popularity);
+  }
+  // An image saved without one (built before migration 0003) has none, until
+  // it is recorded.
+  repo.save(image("k2", '3', '4'), {});
+  EXPECT_FALSE(repo.findClosure("k2").has_value());
+  repo.saveClosure("k2", g);
+  EXPECT_EQ(repo.findClosure("k2")->paths.size(), 2u);
+  EXPECT_FALSE(repo.findClosure("nope").has_value());
+}
+
 TEST_F(ImageRepositoryTest, CreatedAtDefaultsToNow) {
   ImageRecord in = image("k1", '1', '2');
   in.createdAt = 0;

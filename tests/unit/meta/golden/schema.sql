@@ -48,6 +48,14 @@ CREATE TABLE image_blobs (
 -- index image_blobs_digest
 CREATE INDEX image_blobs_digest ON image_blobs (digest);
 
+-- table image_closures
+CREATE TABLE image_closures (
+  cache_key  TEXT PRIMARY KEY REFERENCES images (cache_key) ON DELETE CASCADE,
+  -- JSON: {"roots": [store path…], "paths": [{"path", "narSize", "popularity",
+  -- "references": [store path…]}…]}, as the layering strategy saw it
+  closure    TEXT NOT NULL
+);
+
 -- table image_names
 CREATE TABLE image_names (
   name       TEXT NOT NULL,
