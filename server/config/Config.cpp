@@ -240,11 +240,12 @@ Config fromTree(Object::Ptr root) {
   c.dataDir = absolute(top.str("dataDir", c.dataDir));
   if (c.dataDir.empty()) fail("dataDir", "must not be empty");
 
-  Section storage(top.object("storage"), "storage", {"backend", "path"});
+  Section storage(top.object("storage"), "storage", {"backend", "path", "sendfile"});
   c.storageBackend = storage.str("backend", c.storageBackend);
   if (c.storageBackend != "filesystem") fail("storage.backend", "must be \"filesystem\"");
   c.storagePath = absolute(storage.str("path", ""));
   if (c.storagePath.empty()) c.storagePath = c.dataDir + "/blobs";
+  c.storageSendfile = storage.boolean("sendfile", c.storageSendfile);
 
   Section db(top.object("database"), "database", {"backend", "path"});
   c.databaseBackend = db.str("backend", c.databaseBackend);

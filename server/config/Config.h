@@ -62,6 +62,9 @@ struct Config {
   std::string dataDir = "var";
   std::string storageBackend = "filesystem";
   std::string storagePath;  ///< resolved: never empty after load
+  /// Blob bodies with sendfile(2). Off by default: on loopback, copying
+  /// through a small buffer measured faster (docs/performance.md).
+  bool storageSendfile = false;
   std::string databaseBackend = "sqlite";
   std::string databasePath;  ///< resolved: never empty after load
   NixConfig nix;

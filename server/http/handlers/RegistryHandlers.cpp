@@ -60,40 +60,57 @@ void setNextLink(HTTPServerResponse& response, const std::string& base, std::siz
                "<" + base + "?n=" + std::to_string(n) + "&last=" + encoded + ">; rel=\"next\"");
 }
 
-/// Sends `length` bytes of `fd` from `offset` as the response body: with
-/// sendfile(2) straight from the page cache to the socket when the request is
-/// Poco's own implementation (always, in the server), else through `out`.
-/// Returns the bytes sent; stops early when the client goes away.
+/// Sends `length` bytes of `fd` from `offset` as the response body, straight
+/// on the socket when the request is Poco's own implementation (always, in
+/// the server): with sendfile(2) when `zeroCopy`, else through one 64 KiB
+/// buffer, which measured faster on loopback (docs/performance.md). Returns
+/// the bytes sent; stops early when the client goes away.
 std::uint64_t sendFileRange(HTTPServerRequest& request, std::ostream& out, int fd,
-                            std::uint64_t offset, std::uint64_t length) {
+                            std::uint64_t offset, std::uint64_t length, bool zeroCopy) {
+  constexpr std::size_t kBuffer = 64 << 10;
+  thread_local std::vector<char> buf(kBuffer);
   auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
   std::uint64_t sent = 0;
-  if (impl != nullptr) {
-    out.flush();  // the status line and headers are still in the stream's buffer
-    int sock = impl->socket().impl()->sockfd();
-    // Without TCP_NODELAY the last partial segment of a body can wait for a
-    // delayed ACK before it leaves.
-    int one = 1;
-    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    off_t off = static_cast<off_t>(offset);
-    while (sent < length) {
-      ssize_t n = ::sendfile(sock, fd, &off, std::min<std::uint64_t>(length - sent, 1 << 30));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;  // client gone or send timeout
+  if (impl == nullptr) {
+    while (sent < length && out) {
+      ssize_t n = ::pread(fd, buf.data(), std::min<std::uint64_t>(length - sent, kBuffer),
+                          static_cast<off_t>(offset + sent));
+      if (n <= 0) break;
+      out.write(buf.data(), n);
       sent += static_cast<std::uint64_t>(n);
     }
-    // A short body would leave the connection out of step: end it.
-    if (sent < length) ::shutdown(sock, SHUT_RDWR);
     return sent;
   }
-  std::vector<char> buf(1 << 18);
-  while (sent < length && out) {
-    ssize_t n = ::pread(fd, buf.data(), std::min<std::uint64_t>(length - sent, buf.size()),
-                        static_cast<off_t>(offset + sent));
-    if (n <= 0) break;
-    out.write(buf.data(), n);
+  out.flush();  // the status line and headers are still in the stream's buffer
+  int sock = impl->socket().impl()->sockfd();
+  // Without TCP_NODELAY the last partial segment of a body can wait for a
+  // delayed ACK before it leaves.
+  int one = 1;
+  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  off_t off = static_cast<off_t>(offset);
+  while (sent < length) {
+    ssize_t n;
+    if (zeroCopy) {
+      n = ::sendfile(sock, fd, &off, std::min<std::uint64_t>(length - sent, 1 << 30));
+    } else {
+      n = ::pread(fd, buf.data(), std::min<std::uint64_t>(length - sent, kBuffer), off);
+      ssize_t written = 0;
+      while (n > 0 && written < n) {
+        ssize_t w =
+            ::send(sock, buf.data() + written, static_cast<std::size_t>(n - written), MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        written += w;
+      }
+      if (n > 0 && written < n) n = written > 0 ? written : -1;
+      if (n > 0) off += n;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // client gone or send timeout
     sent += static_cast<std::uint64_t>(n);
   }
+  // A short body would leave the connection out of step: end it.
+  if (sent < length) ::shutdown(sock, SHUT_RDWR);
   return sent;
 }
 
@@ -263,7 +280,7 @@ void BlobHandler::handle(HTTPServerRequest& request, HTTPServerResponse& respons
   if (fd < 0) throw Error(ErrorKind::UnknownBlob, "blob " + digest->str() + " vanished");
   std::unique_ptr<int, void (*)(int*)> guard(&fd, [](int* f) { ::close(*f); });
   auto& out = response.send();
-  std::uint64_t sent = sendFileRange(request, out, fd, first, length);
+  std::uint64_t sent = sendFileRange(request, out, fd, first, length, ctx_.config.storageSendfile);
   ctx_.metrics.add("strata_bytes_served_total{kind=\"blob\"}", sent);
 }
 
