@@ -21,7 +21,6 @@
 namespace strata {
 
 namespace {
-constexpr int kGzipLevel = 6;
 
 /// Runs fn(i) for i in [0, n) on up to `threads` threads; rethrows the first error.
 template <typename Fn>
@@ -68,13 +67,15 @@ void BuildService::publishQueue() {
 std::string BuildService::cacheKey(const std::string& source, const std::string& revision,
                                    const std::vector<std::string>& packages,
                                    const std::string& arch, const std::string& strategy,
-                                   int maxLayers) {
+                                   int maxLayers, const std::string& compression) {
   Sha256 h;
   h.update("strata-image-v1\n");
   for (const auto& field : {source, revision, arch, strategy, std::to_string(maxLayers)}) {
     h.update(field);
     h.update("\n", 1);
   }
+  // gzip images keep the keys they had before compression was a choice.
+  if (compression != "gzip") h.update("compression=" + compression + "\n");
   for (const auto& p : packages) {
     h.update(p);
     h.update("\n", 1);
@@ -95,8 +96,8 @@ ImageRecord BuildService::imageFor(const ImageRequest& request, const std::strin
   }();
   // Before the build: a policy that can decide from the request alone saves it.
   if (check) check(sdk::ImageInfo{sc.name, request.packages, revision.id, request.arch, nullptr});
-  std::string key =
-      cacheKey(sc.name, revision.id, request.packages, request.arch, strategy, maxLayers);
+  std::string key = cacheKey(sc.name, revision.id, request.packages, request.arch, strategy,
+                             maxLayers, sc.compression);
   ImageRecord image =
       buildOrReuse(request, revision.id, revision.packageSet, key, strategy, maxLayers);
   // After it, with the closure: also for cached images, which never build.
@@ -122,8 +123,8 @@ ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
   PackageSource& source = deps_.sources.get(image.source);
   const SourceConfig& sc = source.config();
   int maxLayers = sc.maxLayers.value_or(deps_.config.layering.maxLayers);
-  std::string key =
-      cacheKey(sc.name, image.revision, image.packages, image.arch, image.strategy, maxLayers);
+  std::string key = cacheKey(sc.name, image.revision, image.packages, image.arch, image.strategy,
+                             maxLayers, sc.compression);
   if (key != image.cacheKey)
     throw Error(
         ErrorKind::UnknownManifest,
@@ -331,8 +332,10 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   // 4. Layers: reuse those whose store paths were layered before.
   std::vector<std::optional<LayerBlob>> built(plan.size() + 1);
   std::vector<std::string> keys(plan.size() + 1);
-  for (std::size_t i = 0; i < plan.size(); ++i) keys[i] = layerKey("store", plan[i]);
-  keys[plan.size()] = layerKey("symlinks", outPaths);
+  Codec codec = parseCodec(deps_.sources.get(request.source).config().compression);
+  std::string suffix = codec == Codec::Gzip ? "" : std::string("+") + codecName(codec);
+  for (std::size_t i = 0; i < plan.size(); ++i) keys[i] = layerKey("store" + suffix, plan[i]);
+  keys[plan.size()] = layerKey("symlinks" + suffix, outPaths);
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   parallelFor(built.size(), threads, [&](std::size_t i) {
     if (auto cached = deps_.images.findLayer(keys[i]); cached && deps_.blobs.stat(cached->digest)) {
@@ -343,11 +346,11 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
     deps_.metrics.add("strata_layer_cache_total{result=\"miss\"}");
     if (i < plan.size())
       built[i] = buildLayer(
-          deps_.blobs, kGzipLevel, [&](TarWriter& t) { writeStorePaths(t, plan[i]); },
+          deps_.blobs, codec, [&](TarWriter& t) { writeStorePaths(t, plan[i]); },
           &TaskPool::shared());
     else
       built[i] = buildLayer(
-          deps_.blobs, kGzipLevel, [&](TarWriter& t) { writeSymlinkTree(t, outPaths); },
+          deps_.blobs, codec, [&](TarWriter& t) { writeSymlinkTree(t, outPaths); },
           &TaskPool::shared());
     deps_.images.saveLayer(keys[i], *built[i]);
   });
@@ -359,9 +362,14 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   ImageOrigin origin{request.arch, request.source, revisionId, request.packages};
   std::string config = buildImageConfig(origin, layers);
   Digest configDigest = deps_.blobs.put(config);
-  std::string oci = buildManifest(ManifestFormat::Oci, configDigest.str(), config.size(), layers);
+  std::string oci =
+      buildManifest(ManifestFormat::Oci, configDigest.str(), config.size(), layers, codec);
+  // Docker schema 2 has no zstd layer type: zstd images are OCI only, and the
+  // Docker digest names the OCI manifest.
   std::string docker =
-      buildManifest(ManifestFormat::Docker, configDigest.str(), config.size(), layers);
+      codec == Codec::Gzip
+          ? buildManifest(ManifestFormat::Docker, configDigest.str(), config.size(), layers, codec)
+          : oci;
   Digest ociDigest = deps_.blobs.put(oci);
   Digest dockerDigest = deps_.blobs.put(docker);
 

@@ -68,7 +68,8 @@ class BuildService {
   /// The cache key of an image: the same inputs give the same key everywhere.
   static std::string cacheKey(const std::string& source, const std::string& revision,
                               const std::vector<std::string>& packages, const std::string& arch,
-                              const std::string& strategy, int maxLayers);
+                              const std::string& strategy, int maxLayers,
+                              const std::string& compression = "gzip");
 
  private:
   struct Flight;

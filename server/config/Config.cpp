@@ -183,7 +183,7 @@ bool validPrefix(const std::string& s) {
 SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
   Section s(obj, path,
             {"name", "prefix", "type", "path", "url", "defaultRef", "refreshSeconds", "credentials",
-             "metaPackages", "alwaysInclude", "layering", "maxLayers"});
+             "metaPackages", "alwaysInclude", "layering", "maxLayers", "compression"});
   SourceConfig src;
   src.name = s.str("name", "");
   if (!validName(src.name)) fail(s.full("name"), "must be 1-64 characters of a-z, 0-9, '-', '_'");
@@ -224,6 +224,9 @@ SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
   if (s.has("alwaysInclude")) src.alwaysInclude = s.strings("alwaysInclude");
   if (s.has("layering")) src.layering = s.str("layering", "");
   if (s.has("maxLayers")) src.maxLayers = s.integer("maxLayers", 94, 2, 125);
+  src.compression = s.str("compression", "gzip");
+  if (src.compression != "gzip" && src.compression != "zstd")
+    fail(s.full("compression"), "must be \"gzip\" or \"zstd\"");
   return src;
 }
 

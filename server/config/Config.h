@@ -26,6 +26,7 @@ struct SourceConfig {
   std::vector<std::string> alwaysInclude;
   std::optional<std::string> layering;  ///< strategy name; registry-wide when unset
   std::optional<int> maxLayers;
+  std::string compression = "gzip";  ///< layer blobs: "gzip" or "zstd" (OCI clients only)
 };
 
 struct NixConfig {

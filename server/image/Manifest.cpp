@@ -6,6 +6,7 @@
 #include <Poco/String.h>
 
 #include <sstream>
+#include <stdexcept>
 
 namespace strata {
 
@@ -61,8 +62,14 @@ std::string buildImageConfig(const ImageOrigin& origin, const std::vector<LayerB
 }
 
 std::string buildManifest(ManifestFormat format, const std::string& configDigest,
-                          std::uint64_t configSize, const std::vector<LayerBlob>& layers) {
+                          std::uint64_t configSize, const std::vector<LayerBlob>& layers,
+                          Codec codec) {
   bool oci = format == ManifestFormat::Oci;
+  if (!oci && codec != Codec::Gzip)
+    throw std::invalid_argument("Docker schema 2 manifests have no zstd layers");
+  const char* layerType = !oci                   ? media::kDockerLayerGzip
+                          : codec == Codec::Zstd ? media::kOciLayerZstd
+                                                 : media::kOciLayerGzip;
   auto m = ordered();
   m->set("schemaVersion", 2);
   m->set("mediaType", manifestMediaType(format));
@@ -74,7 +81,7 @@ std::string buildManifest(ManifestFormat format, const std::string& configDigest
   Array::Ptr list = new Array();
   for (const auto& l : layers) {
     auto d = ordered();
-    d->set("mediaType", oci ? media::kOciLayerGzip : media::kDockerLayerGzip);
+    d->set("mediaType", layerType);
     d->set("digest", l.digest.str());
     d->set("size", static_cast<Poco::UInt64>(l.size));
     list->add(d);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/CompressSink.h"
 #include "layers/LayerBuilder.h"
 
 namespace strata {
@@ -14,6 +15,7 @@ namespace media {
 inline constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.v1+json";
 inline constexpr const char* kOciConfig = "application/vnd.oci.image.config.v1+json";
 inline constexpr const char* kOciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+inline constexpr const char* kOciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
 inline constexpr const char* kDockerManifest =
     "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr const char* kDockerConfig = "application/vnd.docker.container.image.v1+json";
@@ -34,8 +36,11 @@ struct ImageOrigin {
 /// equal inputs give equal bytes.
 std::string buildImageConfig(const ImageOrigin& origin, const std::vector<LayerBlob>& layers);
 
+/// `codec` Zstd is only valid with ManifestFormat::Oci (Docker schema 2 has no
+/// zstd layer type); throws std::invalid_argument otherwise.
 std::string buildManifest(ManifestFormat format, const std::string& configDigest,
-                          std::uint64_t configSize, const std::vector<LayerBlob>& layers);
+                          std::uint64_t configSize, const std::vector<LayerBlob>& layers,
+                          Codec codec = Codec::Gzip);
 
 /// Picks the manifest format from an Accept header: the first acceptable type
 /// in the client's order of preference (q-values honoured); Docker schema 2

@@ -2,16 +2,16 @@
 
 #include <algorithm>
 
-#include "layers/GzipSink.h"
+#include "layers/CompressSink.h"
 #include "util/Sha256.h"
 
 namespace strata {
 
-LayerBlob buildLayer(BlobStore& store, int gzipLevel,
-                     const std::function<void(TarWriter&)>& produce, TaskPool* pool) {
+LayerBlob buildLayer(BlobStore& store, Codec codec, const std::function<void(TarWriter&)>& produce,
+                     TaskPool* pool) {
   auto writer = store.create();
-  GzipSink gzip(*writer, gzipLevel, pool);
-  HashingSink tarHash(gzip);
+  CompressSink compressed(*writer, codec, defaultLevel(codec), pool);
+  HashingSink tarHash(compressed);
   TarWriter tar(tarHash);
   produce(tar);  // ends with tar.finish(), which finishes the chain
   LayerBlob blob{writer->commit(), Digest::fromHex(tarHash.hex()), writer->size()};

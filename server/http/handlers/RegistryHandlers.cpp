@@ -237,6 +237,9 @@ void ManifestHandler::handle(HTTPServerRequest& request, HTTPServerResponse& res
       accept += (accept.empty() ? "" : ",") + it->second;
     format = negotiateManifest(accept);
   }
+  // An image with zstd layers has an OCI manifest only (its Docker digest
+  // names the same manifest): every client gets that.
+  if (image.dockerDigest == image.ociDigest) format = ManifestFormat::Oci;
   const std::string& digest = format == ManifestFormat::Oci ? image.ociDigest : image.dockerDigest;
   std::string body = ctx_.blobs.read(*Digest::parse(digest));
   if (request.getMethod() == HTTPRequest::HTTP_GET)
@@ -257,7 +260,14 @@ void BlobHandler::handle(HTTPServerRequest& request, HTTPServerResponse& respons
 
   std::uint64_t first = 0, length = info->size;
   if (request.has("Range")) {
-    if (auto range = parseRange(request.get("Range"), info->size)) {
+    std::optional<ByteRange> range;
+    try {
+      range = parseRange(request.get("Range"), info->size);
+    } catch (const Error&) {
+      response.set("Content-Range", "bytes */" + std::to_string(info->size));  // RFC 9110 15.5.17
+      throw;
+    }
+    if (range) {
       first = range->first;
       length = range->last - range->first + 1;
       response.setStatusAndReason(HTTPResponse::HTTP_PARTIAL_CONTENT);

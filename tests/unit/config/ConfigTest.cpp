@@ -406,3 +406,19 @@ TEST(LoadConfig, TheBundledConfigurationIsValid) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(Config, SourceCompression) {
+  auto base = std::string(R"({"sources":[{"name":"a","prefix":"a","type":"path","path":"/p")");
+  EXPECT_EQ(parseConfig(base + "}]}", {}).sources[0].compression, "gzip");
+  EXPECT_EQ(parseConfig(base + R"(,"compression":"zstd"}]})", {}).sources[0].compression, "zstd");
+  EXPECT_THROW(parseConfig(base + R"(,"compression":"lz4"}]})", {}), std::runtime_error);
+  EXPECT_THROW(parseConfig(base + R"(,"compression":1}]})", {}), std::runtime_error);
+  EXPECT_TRUE(parseConfig("{}", {"storage.sendfile=true"}).storageSendfile);
+  EXPECT_FALSE(parseConfig("{}", {}).storageSendfile);
+}
+
+}  // namespace
+}  // namespace strata

@@ -134,3 +134,28 @@ TEST(NegotiateManifest, GarbageFallsBackToDocker) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(Manifest, ZstdLayersOnlyInOciManifests) {
+  std::vector<LayerBlob> layers{
+      LayerBlob{Digest::fromHex(std::string(64, '1')), Digest::fromHex(std::string(64, 'a')), 7}};
+  std::string oci =
+      buildManifest(ManifestFormat::Oci, "sha256:" + std::string(64, 'c'), 9, layers, Codec::Zstd);
+  Poco::JSON::Parser parser;
+  auto m = parser.parse(oci).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(m->getArray("layers")->getObject(0)->getValue<std::string>("mediaType"),
+            media::kOciLayerZstd);
+  EXPECT_EQ(m->getValue<std::string>("mediaType"), media::kOciManifest);
+  EXPECT_THROW(buildManifest(ManifestFormat::Docker, "sha256:" + std::string(64, 'c'), 9, layers,
+                             Codec::Zstd),
+               std::invalid_argument);
+  // gzip stays the default and the golden files above do not move.
+  EXPECT_EQ(
+      buildManifest(ManifestFormat::Oci, "sha256:" + std::string(64, 'c'), 9, layers),
+      buildManifest(ManifestFormat::Oci, "sha256:" + std::string(64, 'c'), 9, layers, Codec::Gzip));
+}
+
+}  // namespace
+}  // namespace strata

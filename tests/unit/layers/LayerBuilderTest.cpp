@@ -43,7 +43,7 @@ std::size_t filesIn(const std::string& dir) {
 TEST(LayerBuilder, DigestsAndSizeDescribeTheStoredBlob) {
   test::TempDir dir;
   FilesystemBlobStore store(dir / "blobs");
-  LayerBlob blob = buildLayer(store, 6, produceSample);
+  LayerBlob blob = buildLayer(store, Codec::Gzip, produceSample);
 
   std::string tar = uncompressed(produceSample);
   EXPECT_EQ(blob.diffId.hex(), Sha256::hex(tar));
@@ -64,9 +64,9 @@ TEST(LayerBuilder, DigestsAndSizeDescribeTheStoredBlob) {
 TEST(LayerBuilder, SameContentGivesTheSameBlob) {
   test::TempDir one, two;
   FilesystemBlobStore a(one / "blobs"), b(two / "blobs");
-  LayerBlob x = buildLayer(a, 6, produceSample);
-  LayerBlob y = buildLayer(b, 6, produceSample);
-  LayerBlob z = buildLayer(a, 6, produceSample);  // again into the same store
+  LayerBlob x = buildLayer(a, Codec::Gzip, produceSample);
+  LayerBlob y = buildLayer(b, Codec::Gzip, produceSample);
+  LayerBlob z = buildLayer(a, Codec::Gzip, produceSample);  // again into the same store
   EXPECT_EQ(x.digest, y.digest);
   EXPECT_EQ(x.diffId, y.diffId);
   EXPECT_EQ(x.size, y.size);
@@ -77,7 +77,7 @@ TEST(LayerBuilder, SameContentGivesTheSameBlob) {
 TEST(LayerBuilder, EmptyArchive) {
   test::TempDir dir;
   FilesystemBlobStore store(dir / "blobs");
-  LayerBlob blob = buildLayer(store, 6, [](TarWriter& tar) { tar.finish(); });
+  LayerBlob blob = buildLayer(store, Codec::Gzip, [](TarWriter& tar) { tar.finish(); });
   EXPECT_EQ(blob.diffId.hex(), Sha256::hex(std::string(1024, '\0')));
   EXPECT_EQ(test::gunzip(store.read(blob.digest)), std::string(1024, '\0'));
 }
@@ -85,7 +85,7 @@ TEST(LayerBuilder, EmptyArchive) {
 TEST(LayerBuilder, AFailingProducerPublishesNothing) {
   test::TempDir dir;
   FilesystemBlobStore store(dir / "blobs");
-  EXPECT_THROW(buildLayer(store, 6,
+  EXPECT_THROW(buildLayer(store, Codec::Gzip,
                           [](TarWriter& tar) {
                             tar.directory("x", 0755);
                             throw std::runtime_error("boom");
