@@ -54,10 +54,16 @@ struct BuildService::Flight {
   bool finished = false;
   std::optional<ImageRecord> result;
   std::exception_ptr error;
+  std::string buildId;
 };
 
 BuildService::BuildService(Deps deps)
     : deps_(deps), slots_(deps.config.nix.maxConcurrentBuilds, deps.config.nix.maxQueuedBuilds) {}
+
+BuildService::~BuildService() {
+  std::unique_lock<std::mutex> lock(backgroundMutex_);
+  backgroundDone_.wait(lock, [this] { return background_ == 0; });
+}
 
 void BuildService::publishQueue() {
   deps_.metrics.set("strata_builds_running", slots_.running());
@@ -98,24 +104,71 @@ ImageRecord BuildService::imageFor(const ImageRequest& request, const std::strin
   if (check) check(sdk::ImageInfo{sc.name, request.packages, revision.id, request.arch, nullptr});
   std::string key = cacheKey(sc.name, revision.id, request.packages, request.arch, strategy,
                              maxLayers, sc.compression);
-  ImageRecord image =
-      buildOrReuse(request, revision.id, revision.packageSet, key, strategy, maxLayers);
+  Plan plan{revision.id, revision.packageSet, key, strategy, maxLayers, request.name + ":" + tag};
+  ImageRecord image = buildOrReuse(request, plan);
   // After it, with the closure: also for cached images, which never build.
   if (check) {
     auto closure = closureOf(image);
     check(imageInfo(image, closure.get()));
   }
-  auto recordKey = std::make_pair(request.name, tag);
-  auto recordValue = std::make_pair(revision.id, key);
+  recordResolution(request.name, tag, revision.id, key);
+  return image;
+}
+
+void BuildService::recordResolution(const std::string& name, const std::string& tag,
+                                    const std::string& revision, const std::string& key) {
+  auto recordKey = std::make_pair(name, tag);
+  auto recordValue = std::make_pair(revision, key);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = recorded_.find(recordKey);
-    if (it != recorded_.end() && it->second == recordValue) return image;
+    if (it != recorded_.end() && it->second == recordValue) return;
   }
-  deps_.images.recordResolution(request.name, tag, revision.id, key);
+  deps_.images.recordResolution(name, tag, revision, key);
   std::lock_guard<std::mutex> lock(mutex_);
   recorded_[recordKey] = recordValue;
-  return image;
+}
+
+BuildStatus BuildService::startBuild(const ImageRequest& request, const std::string& tag) {
+  PackageSource& source = deps_.sources.get(request.source);
+  const SourceConfig& sc = source.config();
+  std::string strategy = sc.layering.value_or(deps_.config.layering.strategy);
+  int maxLayers = sc.maxLayers.value_or(deps_.config.layering.maxLayers);
+  Revision revision = [&] {
+    PhaseTimer timer(&deps_.metrics, "resolve");
+    return source.resolve(tag);
+  }();
+  std::string key = cacheKey(sc.name, revision.id, request.packages, request.arch, strategy,
+                             maxLayers, sc.compression);
+  Plan plan{revision.id, revision.packageSet, key, strategy, maxLayers, request.name + ":" + tag};
+  if (auto image = cached(key)) {
+    recordResolution(request.name, tag, revision.id, key);
+    std::string id = log_.open(plan.label, sc.name, revision.id, "cached");
+    log_.succeed(id, image->ociDigest, image->dockerDigest);
+    log_.setState(id, "cached");
+    return *log_.get(id);
+  }
+  bool leader = false;
+  auto flight = joinOrLead(request, plan, &leader);
+  if (leader) {
+    {
+      std::lock_guard<std::mutex> lock(backgroundMutex_);
+      ++background_;
+    }
+    std::thread([this, flight, request, plan, tag] {
+      try {
+        lead(flight, request, plan);
+        recordResolution(request.name, tag, plan.revisionId, plan.key);
+      } catch (const std::exception&) {
+        // Already in the build log and the metrics; nobody waits for it.
+      }
+      std::lock_guard<std::mutex> lock(backgroundMutex_);
+      --background_;
+      backgroundDone_.notify_all();
+    }).detach();
+  }
+  if (auto status = log_.get(flight->buildId)) return *status;
+  throw Error(ErrorKind::Internal, "the build vanished from the log");
 }
 
 ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
@@ -131,7 +184,9 @@ ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
         "the blobs of this image are gone and the configuration changed since it was built");
   Revision revision = source.checkout(image.revision);
   ImageRequest request{"", image.source, image.packages, image.arch};
-  return buildOrReuse(request, revision.id, revision.packageSet, key, image.strategy, maxLayers);
+  Plan plan{revision.id,    revision.packageSet, key,
+            image.strategy, maxLayers,           image.source + "@" + image.revision};
+  return buildOrReuse(request, plan);
 }
 
 sdk::ImageInfo BuildService::imageInfo(const ImageRecord& image, const sdk::ClosureGraph* closure) {
@@ -186,73 +241,87 @@ bool BuildService::complete(const ImageRecord& image) const {
   return true;
 }
 
-ImageRecord BuildService::buildOrReuse(const ImageRequest& request, const std::string& revisionId,
-                                       const std::string& packageSet, const std::string& key,
-                                       const std::string& strategy, int maxLayers) {
+std::optional<ImageRecord> BuildService::cached(const std::string& key) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (auto it = known_.find(key); it != known_.end()) {
-      deps_.metrics.add("strata_image_cache_total{result=\"hit\"}");
-      return it->second;
-    }
+    if (auto it = known_.find(key); it != known_.end()) return it->second;
   }
-  if (auto cached = deps_.images.findByKey(key); cached && complete(*cached)) {
+  if (auto found = deps_.images.findByKey(key); found && complete(*found)) {
+    remember(*found);
+    return found;
+  }
+  return std::nullopt;
+}
+
+ImageRecord BuildService::buildOrReuse(const ImageRequest& request, const Plan& plan) {
+  if (auto image = cached(plan.key)) {
     deps_.metrics.add("strata_image_cache_total{result=\"hit\"}");
-    remember(*cached);
-    return *cached;
+    return *image;
   }
-
-  std::shared_ptr<Flight> flight;
   bool leader = false;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = inFlight_.find(key);
-    if (it == inFlight_.end()) {
-      flight = std::make_shared<Flight>();
-      inFlight_.emplace(key, flight);
-      leader = true;
-    } else {
-      flight = it->second;
-    }
-  }
-  if (!leader) {
-    deps_.metrics.add("strata_image_cache_total{result=\"shared\"}");
-    std::unique_lock<std::mutex> lock(flight->mutex);
-    flight->done.wait(lock, [&] { return flight->finished; });
-    if (flight->error) std::rethrow_exception(flight->error);
-    return *flight->result;
-  }
+  auto flight = joinOrLead(request, plan, &leader);
+  return leader ? lead(flight, request, plan) : follow(flight);
+}
 
+std::shared_ptr<BuildService::Flight> BuildService::joinOrLead(const ImageRequest& request,
+                                                               const Plan& plan, bool* leader) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (auto it = inFlight_.find(plan.key); it != inFlight_.end()) {
+    *leader = false;
+    return it->second;
+  }
+  auto flight = std::make_shared<Flight>();
+  flight->buildId = log_.open(plan.label, request.source, plan.revisionId, "queued");
+  inFlight_.emplace(plan.key, flight);
+  *leader = true;
+  return flight;
+}
+
+ImageRecord BuildService::follow(const std::shared_ptr<Flight>& flight) {
+  deps_.metrics.add("strata_image_cache_total{result=\"shared\"}");
+  std::unique_lock<std::mutex> lock(flight->mutex);
+  flight->done.wait(lock, [&] { return flight->finished; });
+  if (flight->error) std::rethrow_exception(flight->error);
+  return *flight->result;
+}
+
+ImageRecord BuildService::lead(const std::shared_ptr<Flight>& flight, const ImageRequest& request,
+                               const Plan& plan) {
+  const std::string& id = flight->buildId;
   std::optional<ImageRecord> result;
   std::exception_ptr error;
   try {
     // Another flight may have finished between the cache check and now.
-    if (auto cached = deps_.images.findByKey(key); cached && complete(*cached)) {
-      result = *cached;
+    if (auto found = deps_.images.findByKey(plan.key); found && complete(*found)) {
+      result = *found;
     } else {
       deps_.metrics.add("strata_image_cache_total{result=\"miss\"}");
       publishQueue();
       BuildSlots::Lease lease(slots_);
       publishQueue();
-      result = build(request, revisionId, packageSet, key, strategy, maxLayers);
+      log_.setState(id, "running");
+      result = build(request, plan, id);
     }
     deps_.metrics.add("strata_builds_total{result=\"ok\"}");
+    log_.succeed(id, result->ociDigest, result->dockerDigest);
   } catch (const Error& e) {
     error = std::current_exception();
-    const char* result = e.kind() == ErrorKind::BuildTimeout      ? "timeout"
-                         : e.kind() == ErrorKind::Busy            ? "rejected"
-                         : e.kind() == ErrorKind::UnknownManifest ? "unknown_package"
-                                                                  : "failed";
-    deps_.metrics.add(std::string("strata_builds_total{result=\"") + result + "\"}");
-  } catch (...) {
+    const char* kind = e.kind() == ErrorKind::BuildTimeout      ? "timeout"
+                       : e.kind() == ErrorKind::Busy            ? "rejected"
+                       : e.kind() == ErrorKind::UnknownManifest ? "unknown_package"
+                                                                : "failed";
+    deps_.metrics.add(std::string("strata_builds_total{result=\"") + kind + "\"}");
+    log_.fail(id, e.detail().empty() ? e.what() : std::string(e.what()) + "\n" + e.detail());
+  } catch (const std::exception& e) {
     error = std::current_exception();
     deps_.metrics.add("strata_builds_total{result=\"failed\"}");
+    log_.fail(id, e.what());
   }
   publishQueue();
   if (result) remember(*result);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    inFlight_.erase(key);
+    inFlight_.erase(plan.key);
   }
   {
     std::lock_guard<std::mutex> lock(flight->mutex);
@@ -268,11 +337,12 @@ ImageRecord BuildService::buildOrReuse(const ImageRequest& request, const std::s
 sdk::ClosureGraph BuildService::buildClosure(const ImageRequest& request,
                                              const std::string& packageSet,
                                              std::chrono::steady_clock::time_point deadline,
-                                             std::vector<std::string>& outPaths) {
+                                             std::vector<std::string>& outPaths,
+                                             const std::function<void(const std::string&)>& log) {
   const auto& nix = deps_.nix;
   std::string system = NixDriver::systemFor(request.arch);
   // 1. Every requested package must exist; all missing ones are named at once.
-  Resolution res = nix.resolve(packageSet, request.packages, system, deadline);
+  Resolution res = nix.resolve(packageSet, request.packages, system, deadline, log);
   if (!res.missing.empty() || !res.notPackages.empty()) {
     std::string msg;
     auto list = [](const std::vector<std::string>& names) {
@@ -301,41 +371,43 @@ sdk::ClosureGraph BuildService::buildClosure(const ImageRequest& request,
   attrs.erase(std::unique(attrs.begin(), attrs.end()), attrs.end());
   std::sort(outPaths.begin(), outPaths.end());
   outPaths.erase(std::unique(outPaths.begin(), outPaths.end()), outPaths.end());
-  nix.build(packageSet, attrs, system, deadline);
+  nix.build(packageSet, attrs, system, deadline, log);
   sdk::ClosureGraph graph = nix.closure(outPaths, deadline);
   deps_.popularity.apply(graph);
   return graph;
 }
 
-ImageRecord BuildService::build(const ImageRequest& request, const std::string& revisionId,
-                                const std::string& packageSet, const std::string& key,
-                                const std::string& strategyName, int maxLayers) {
+ImageRecord BuildService::build(const ImageRequest& request, const Plan& plan,
+                                const std::string& buildId) {
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds);
   std::optional<PhaseTimer> phase(std::in_place, &deps_.metrics, "nix");
   std::vector<std::string> outPaths;
   auto graph = std::make_shared<const sdk::ClosureGraph>(
-      buildClosure(request, packageSet, deadline, outPaths));
+      buildClosure(request, plan.packageSet, deadline, outPaths,
+                   [this, &buildId](const std::string& line) { log_.append(buildId, line); }));
 
   phase.emplace(&deps_.metrics, "layering");
   // 3. Plan: the strategy gets the budget minus the symlink layer.
   const auto& strategy = [&]() -> const StrategyRegistry::Entry& {
     try {
-      return deps_.strategies.get(strategyName);
+      return deps_.strategies.get(plan.strategy);
     } catch (const std::invalid_argument& e) {
       throw Error(ErrorKind::Internal, e.what());
     }
   }();
-  auto plan = planLayers(strategy, strategyName, *graph, static_cast<std::uint32_t>(maxLayers - 1));
+  auto layerPlan =
+      planLayers(strategy, plan.strategy, *graph, static_cast<std::uint32_t>(plan.maxLayers - 1));
 
   phase.emplace(&deps_.metrics, "layers");
   // 4. Layers: reuse those whose store paths were layered before.
-  std::vector<std::optional<LayerBlob>> built(plan.size() + 1);
-  std::vector<std::string> keys(plan.size() + 1);
+  std::vector<std::optional<LayerBlob>> built(layerPlan.size() + 1);
+  std::vector<std::string> keys(layerPlan.size() + 1);
   Codec codec = parseCodec(deps_.sources.get(request.source).config().compression);
   std::string suffix = codec == Codec::Gzip ? "" : std::string("+") + codecName(codec);
-  for (std::size_t i = 0; i < plan.size(); ++i) keys[i] = layerKey("store" + suffix, plan[i]);
-  keys[plan.size()] = layerKey("symlinks" + suffix, outPaths);
+  for (std::size_t i = 0; i < layerPlan.size(); ++i)
+    keys[i] = layerKey("store" + suffix, layerPlan[i]);
+  keys[layerPlan.size()] = layerKey("symlinks" + suffix, outPaths);
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   parallelFor(built.size(), threads, [&](std::size_t i) {
     if (auto cached = deps_.images.findLayer(keys[i]); cached && deps_.blobs.stat(cached->digest)) {
@@ -344,9 +416,9 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
       return;
     }
     deps_.metrics.add("strata_layer_cache_total{result=\"miss\"}");
-    if (i < plan.size())
+    if (i < layerPlan.size())
       built[i] = buildLayer(
-          deps_.blobs, codec, [&](TarWriter& t) { writeStorePaths(t, plan[i]); },
+          deps_.blobs, codec, [&](TarWriter& t) { writeStorePaths(t, layerPlan[i]); },
           &TaskPool::shared());
     else
       built[i] = buildLayer(
@@ -359,7 +431,7 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
 
   phase.emplace(&deps_.metrics, "manifest");
   // 5. Config and both manifests, stored as blobs, then the record.
-  ImageOrigin origin{request.arch, request.source, revisionId, request.packages};
+  ImageOrigin origin{request.arch, request.source, plan.revisionId, request.packages};
   std::string config = buildImageConfig(origin, layers);
   Digest configDigest = deps_.blobs.put(config);
   std::string oci =
@@ -374,12 +446,12 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   Digest dockerDigest = deps_.blobs.put(docker);
 
   ImageRecord image;
-  image.cacheKey = key;
+  image.cacheKey = plan.key;
   image.source = request.source;
-  image.revision = revisionId;
+  image.revision = plan.revisionId;
   image.packages = request.packages;
   image.arch = request.arch;
-  image.strategy = strategyName;
+  image.strategy = plan.strategy;
   image.configDigest = configDigest.str();
   image.ociDigest = ociDigest.str();
   image.ociSize = oci.size();
@@ -389,7 +461,7 @@ ImageRecord BuildService::build(const ImageRequest& request, const std::string& 
   for (const auto& l : layers) blobs.push_back(l.digest.str());
   // The closure goes with the image: post-build policies judge cached pulls too.
   deps_.images.save(image, blobs, graph.get());
-  rememberClosure(key, graph);
+  rememberClosure(plan.key, graph);
   return image;
 }
 

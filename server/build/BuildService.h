@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "build/BuildLog.h"
 #include "build/BuildSlots.h"
 #include "config/Config.h"
 #include "image/ImageName.h"
@@ -46,6 +47,8 @@ class BuildService {
   };
 
   explicit BuildService(Deps deps);
+  /// Waits for builds started in the background (startBuild) to end.
+  ~BuildService();
 
   /// The image `request` names at `tag`; records the resolution. Throws
   /// strata::Error. `check`, when set, runs once the revision is known
@@ -53,6 +56,16 @@ class BuildService {
   /// (built or cached); a denied image's resolution is not recorded.
   ImageRecord imageFor(const ImageRequest& request, const std::string& tag,
                        const ImageCheck& check = {});
+
+  /// Builds ahead of a pull (POST /api/v1/builds, `strata admin build` does
+  /// the same in the foreground): resolves the tag now, then builds in the
+  /// background unless the image is cached or already building. Returns the
+  /// build's status (state "cached" when there was nothing to do). Throws
+  /// strata::Error for what fails before the build (bad name, unknown ref).
+  BuildStatus startBuild(const ImageRequest& request, const std::string& tag);
+
+  /// Recent builds and their logs.
+  const BuildLog& log() const { return log_; }
 
   /// The runtime closure of a built image: from memory, else the database,
   /// else (images built before closures were recorded) from Nix again.
@@ -73,12 +86,26 @@ class BuildService {
 
  private:
   struct Flight;
-  ImageRecord buildOrReuse(const ImageRequest& request, const std::string& revisionId,
-                           const std::string& packageSet, const std::string& key,
-                           const std::string& strategy, int maxLayers);
-  ImageRecord build(const ImageRequest& request, const std::string& revisionId,
-                    const std::string& packageSet, const std::string& key,
-                    const std::string& strategy, int maxLayers);
+  /// What one build needs besides the request.
+  struct Plan {
+    std::string revisionId;
+    std::string packageSet;
+    std::string key;
+    std::string strategy;
+    int maxLayers = 0;
+    std::string label;  ///< shown in the build log, e.g. "demo/hello:latest"
+  };
+  ImageRecord buildOrReuse(const ImageRequest& request, const Plan& plan);
+  std::optional<ImageRecord> cached(const std::string& key);
+  /// Joins the flight of `plan.key`, or starts one (then *leader is true and
+  /// the flight has a build id in the log).
+  std::shared_ptr<Flight> joinOrLead(const ImageRequest& request, const Plan& plan, bool* leader);
+  ImageRecord lead(const std::shared_ptr<Flight>& flight, const ImageRequest& request,
+                   const Plan& plan);
+  ImageRecord follow(const std::shared_ptr<Flight>& flight);
+  ImageRecord build(const ImageRequest& request, const Plan& plan, const std::string& buildId);
+  void recordResolution(const std::string& name, const std::string& tag,
+                        const std::string& revision, const std::string& key);
   bool complete(const ImageRecord& image) const;
   void remember(const ImageRecord& image);
   void rememberClosure(const std::string& key, std::shared_ptr<const sdk::ClosureGraph> closure);
@@ -86,12 +113,17 @@ class BuildService {
   /// build); sets the output paths of the requested packages.
   sdk::ClosureGraph buildClosure(const ImageRequest& request, const std::string& packageSet,
                                  std::chrono::steady_clock::time_point deadline,
-                                 std::vector<std::string>& outPaths);
+                                 std::vector<std::string>& outPaths,
+                                 const std::function<void(const std::string&)>& log = {});
 
   void publishQueue();
 
   Deps deps_;
   BuildSlots slots_;
+  BuildLog log_;
+  std::mutex backgroundMutex_;
+  std::condition_variable backgroundDone_;
+  int background_ = 0;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Flight>> inFlight_;
   /// The last resolution written per (name, tag), so that repeated pulls do

@@ -89,6 +89,18 @@ Poco::Net::HTTPRequestHandler* Router::createRequestHandler(
   if (path == "/token" && method == HTTPRequest::HTTP_POST)
     return new ErrorHandler(ctx_, ErrorKind::UnknownName, "use GET /token with basic credentials");
   if (Handler* admin = makeAdminApiHandler(ctx_, path)) return guarded(admin, AccessRule::admin());
+  // Builds and their logs say what everyone pulls: the admin API's rule.
+  if (path == "/api/v1/builds") {
+    if (!read && method != HTTPRequest::HTTP_POST)
+      return new ErrorHandler(ctx_, ErrorKind::Unsupported, "method " + method + " not supported");
+    return guarded(new BuildsHandler(ctx_), AccessRule::admin());
+  }
+  constexpr std::string_view kBuilds = "/api/v1/builds/";
+  if (path.size() > kBuilds.size() && path.rfind(kBuilds, 0) == 0) {
+    if (!read)
+      return new ErrorHandler(ctx_, ErrorKind::Unsupported, "method " + method + " not supported");
+    return guarded(new BuildHandler(ctx_, path.substr(kBuilds.size())), AccessRule::admin());
+  }
   constexpr std::string_view kImages = "/api/v1/images/", kPin = "/pin";
   if (path.size() > kImages.size() + kPin.size() && path.rfind(kImages, 0) == 0 &&
       path.compare(path.size() - kPin.size(), kPin.size(), kPin) == 0) {

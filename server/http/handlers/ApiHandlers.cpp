@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 
 #include <sstream>
 
@@ -132,6 +133,97 @@ void PinHandler::handle(Poco::Net::HTTPServerRequest& request,
   std::ostringstream out;
   body.stringify(out);
   sendJson(request, response, out.str());
+}
+
+}  // namespace strata
+
+namespace strata {
+
+namespace {
+
+Poco::JSON::Object::Ptr buildJson(const BuildStatus& b, bool withLog) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("id", b.id);
+  o->set("image", b.image);
+  o->set("source", b.source);
+  o->set("revision", b.revision);
+  o->set("state", b.state);
+  o->set("createdAt", static_cast<Poco::Int64>(b.createdAt));
+  if (b.finishedAt) o->set("finishedAt", static_cast<Poco::Int64>(b.finishedAt));
+  if (!b.ociDigest.empty()) o->set("digest", b.ociDigest);
+  if (!b.dockerDigest.empty()) o->set("dockerDigest", b.dockerDigest);
+  if (!b.error.empty()) o->set("error", b.error);
+  if (withLog) {
+    Poco::JSON::Array::Ptr log = new Poco::JSON::Array();
+    for (const auto& line : b.log) log->add(line);
+    o->set("log", log);
+    o->set("logTruncated", b.logTruncated);
+  }
+  return o;
+}
+
+std::string stringifyJson(const Poco::JSON::Object::Ptr& o) {
+  std::ostringstream out;
+  o->stringify(out);
+  return out.str();
+}
+
+}  // namespace
+
+void BuildsHandler::handle(Poco::Net::HTTPServerRequest& request,
+                           Poco::Net::HTTPServerResponse& response) {
+  if (request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST) {
+    constexpr std::streamsize kMaxBody = 64 << 10;
+    std::string body(static_cast<std::size_t>(kMaxBody) + 1, '\0');
+    request.stream().read(body.data(), kMaxBody + 1);
+    body.resize(static_cast<std::size_t>(request.stream().gcount()));
+    if (body.size() > static_cast<std::size_t>(kMaxBody))
+      throw Error(ErrorKind::BadRequest, "request body larger than 64 KiB");
+    std::string image;
+    try {
+      Poco::JSON::Parser parser;
+      auto obj = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+      image = obj->getValue<std::string>("image");
+    } catch (const std::exception&) {
+      throw Error(ErrorKind::BadRequest,
+                  "expected a JSON object {\"image\": \"name[:tag]\"} as request body");
+    }
+    auto colon = image.rfind(':');
+    std::string name = colon == std::string::npos ? image : image.substr(0, colon);
+    std::string tag = colon == std::string::npos ? "latest" : image.substr(colon + 1);
+    if (!isValidTag(tag)) throw Error(ErrorKind::InvalidTag, "invalid tag '" + tag + "'");
+    BuildStatus status = ctx_.builds.startBuild(parseImageName(name, ctx_.config.sources), tag);
+    bool done = status.state == "cached" || status.state == "succeeded";
+    response.setStatusAndReason(done ? Poco::Net::HTTPResponse::HTTP_OK
+                                     : Poco::Net::HTTPResponse::HTTP_ACCEPTED);
+    response.set("Location", "/api/v1/builds/" + status.id);
+    sendJson(request, response, stringifyJson(buildJson(status, false)));
+    return;
+  }
+  std::size_t n = 50;
+  auto query = parseTarget(request.getURI()).query;
+  if (auto it = query.find("n"); it != query.end()) {
+    const std::string& text = it->second;
+    if (text.empty() || text.size() > 4 ||
+        text.find_first_not_of("0123456789") != std::string::npos)
+      throw Error(ErrorKind::InvalidPagination, "n must be a number from 0 to 200");
+    n = std::min<std::size_t>(std::stoul(text), BuildLog::kMaxBuilds);
+  }
+  Poco::JSON::Array::Ptr list = new Poco::JSON::Array();
+  for (const auto& b : ctx_.builds.log().recent(n)) list->add(buildJson(b, false));
+  Poco::JSON::Object::Ptr body = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  body->set("builds", list);
+  sendJson(request, response, stringifyJson(body));
+}
+
+void BuildHandler::handle(Poco::Net::HTTPServerRequest& request,
+                          Poco::Net::HTTPServerResponse& response) {
+  auto status = ctx_.builds.log().get(id_);
+  if (!status)
+    throw Error(ErrorKind::UnknownManifest, "no build '" + id_ + "' (the log keeps the last " +
+                                                std::to_string(BuildLog::kMaxBuilds) +
+                                                " builds of this process)");
+  sendJson(request, response, stringifyJson(buildJson(*status, true)));
 }
 
 }  // namespace strata

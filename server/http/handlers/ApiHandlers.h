@@ -57,4 +57,27 @@ class PinHandler : public Handler {
   std::string reference_;  ///< "name:tag"
 };
 
+/// GET /api/v1/builds (recent builds, newest first; `n` up to 200) and POST
+/// /api/v1/builds {"image": "name[:tag]"}: builds ahead of a pull, in the
+/// background; answers 202 with the build (200 when the image was cached).
+class BuildsHandler : public Handler {
+ public:
+  using Handler::Handler;
+
+ protected:
+  void handle(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&) override;
+};
+
+/// GET /api/v1/builds/{id}: one build with its Nix log, live while it runs.
+class BuildHandler : public Handler {
+ public:
+  BuildHandler(ServerContext& ctx, std::string id) : Handler(ctx), id_(std::move(id)) {}
+
+ protected:
+  void handle(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&) override;
+
+ private:
+  std::string id_;
+};
+
 }  // namespace strata
