@@ -2,8 +2,12 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <charconv>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "auth/Secrets.h"
@@ -24,8 +28,51 @@ bool validParams(const PasswordHasher::Params& p) {
   return powerOfTwo && p.n <= kMaxN && p.r >= 1 && p.r <= kMaxR && p.p >= 1 && p.p <= kMaxP;
 }
 
+/// Bounds the number of scrypt computations running at once (see
+/// PasswordHasher::maxConcurrentHashes).
+class HashSlots {
+ public:
+  static HashSlots& instance() {
+    static HashSlots slots;
+    return slots;
+  }
+  unsigned limit() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return limit_;
+  }
+  void setLimit(unsigned n) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      limit_ = std::max(1u, n);
+    }
+    freed_.notify_all();
+  }
+  void acquire() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    freed_.wait(lock, [this] { return running_ < limit_; });
+    ++running_;
+  }
+  void release() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      --running_;
+    }
+    freed_.notify_one();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  unsigned limit_ = std::max(2u, std::thread::hardware_concurrency());
+  unsigned running_ = 0;
+};
+
 std::string derive(std::string_view password, std::string_view salt,
                    const PasswordHasher::Params& p) {
+  struct Slot {
+    Slot() { HashSlots::instance().acquire(); }
+    ~Slot() { HashSlots::instance().release(); }
+  } slot;
   std::string out(kHashBytes, '\0');
   // scrypt needs 128 × N × r bytes (plus p × r × 128); allow that and a margin.
   std::uint64_t maxmem = 128 * p.n * p.r + 128 * p.r * p.p + (1u << 20);
@@ -85,6 +132,14 @@ bool PasswordHasher::verify(std::string_view password, std::string_view encoded)
   }
   if (salt.size() < kSaltBytes || expected.size() != kHashBytes) return false;
   return secrets::constantTimeEquals(derive(password, salt, p), expected);
+}
+
+unsigned PasswordHasher::maxConcurrentHashes() {
+  return HashSlots::instance().limit();
+}
+
+void PasswordHasher::setMaxConcurrentHashes(unsigned n) {
+  HashSlots::instance().setLimit(n);
 }
 
 void PasswordHasher::burn(std::string_view password) const {

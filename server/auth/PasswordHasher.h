@@ -36,6 +36,14 @@ class PasswordHasher {
 
   const Params& params() const { return params_; }
 
+  /// How many hashes (hash, verify, burn) run at once in this process; the
+  /// others wait. scrypt holds 128 × N × r bytes (32 MiB by default) while it
+  /// runs, and any client can send Basic credentials: without a bound a burst
+  /// of logins makes the process allocate gigabytes. Default: the number of
+  /// cores (at least 2); more at once would not be faster.
+  static unsigned maxConcurrentHashes();
+  static void setMaxConcurrentHashes(unsigned n);  ///< n >= 1; for tests and tuning
+
  private:
   Params params_;
 };

@@ -141,8 +141,10 @@ BuildStatus BuildService::startBuild(const ImageRequest& request, const std::str
   std::string key = cacheKey(sc.name, revision.id, request.packages, request.arch, strategy,
                              maxLayers, sc.compression);
   Plan plan{revision.id, revision.packageSet, key, strategy, maxLayers, request.name + ":" + tag};
+  // No resolution is recorded here: a tag is recorded by the pull, after the
+  // access policies allowed it (a denied image must not be served under its
+  // name, its blobs included).
   if (auto image = cached(key)) {
-    recordResolution(request.name, tag, revision.id, key);
     std::string id = log_.open(plan.label, sc.name, revision.id, "cached");
     log_.succeed(id, image->ociDigest, image->dockerDigest);
     log_.setState(id, "cached");
@@ -155,10 +157,9 @@ BuildStatus BuildService::startBuild(const ImageRequest& request, const std::str
       std::lock_guard<std::mutex> lock(backgroundMutex_);
       ++background_;
     }
-    std::thread([this, flight, request, plan, tag] {
+    std::thread([this, flight, request, plan] {
       try {
         lead(flight, request, plan);
-        recordResolution(request.name, tag, plan.revisionId, plan.key);
       } catch (const std::exception&) {
         // Already in the build log and the metrics; nobody waits for it.
       }

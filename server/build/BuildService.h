@@ -62,6 +62,8 @@ class BuildService {
   /// background unless the image is cached or already building. Returns the
   /// build's status (state "cached" when there was nothing to do). Throws
   /// strata::Error for what fails before the build (bad name, unknown ref).
+  /// Records no resolution: the image appears under its name (tags, blobs)
+  /// only once a pull, which the access policies judge, served it.
   BuildStatus startBuild(const ImageRequest& request, const std::string& tag);
 
   /// Recent builds and their logs.

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -143,6 +144,11 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
           while ((pos = errBuf.find('\n')) != std::string::npos) {
             options.onStderrLine(errBuf.substr(0, pos));
             errBuf.erase(0, pos + 1);
+          }
+          std::size_t maxLine = std::max<std::size_t>(options.maxStderrLineBytes, 1);
+          while (errBuf.size() >= maxLine) {
+            options.onStderrLine(errBuf.substr(0, maxLine));
+            errBuf.erase(0, maxLine);
           }
         }
       }

@@ -22,6 +22,10 @@ struct ChildOptions {
   std::map<std::string, std::string> extraEnv;
   /// Called with each complete stderr line as it arrives (build logs).
   std::function<void(const std::string&)> onStderrLine;
+  /// A stderr line longer than this (a progress bar redrawn with '\r', a
+  /// builder printing without newlines) is reported in pieces of this size,
+  /// so that it never grows without bound in memory.
+  std::size_t maxStderrLineBytes = 16 << 10;
 };
 
 /// Runs a program with an argument vector (no shell is involved, so arguments

@@ -141,6 +141,19 @@ expect_eq "$builds_mid" "$(curl -s "$BASE/metrics" | sed -n 's/^strata_builds_to
   "nothing was built for it"
 http GET /v2/fx/shout/tags/list
 expect_error 404 NAME_UNKNOWN "a denied image's tag was not recorded"
+# Building ahead (POST /api/v1/builds, open with auth off) must not record
+# the denied image under its name either: else its manifest and layers would
+# be served as blobs, which the policies judge by name alone.
+http POST /api/v1/builds -H 'Content-Type: application/json' --data-binary '{"image": "fx/shout:latest"}'
+expect_status 200 "POST /api/v1/builds of the denied (cached) image"
+shout_built="$(jq -r .digest "$WORK/last.body")"
+expect_match "$shout_built" '^sha256:[0-9a-f]{64}$' "it reports the digest"
+http GET /v2/fx/shout/tags/list
+expect_error 404 NAME_UNKNOWN "building ahead records no tag of the denied image"
+http GET "/v2/fx/shout/blobs/$shout_built"
+expect_error 404 BLOB_UNKNOWN "nor serves its manifest as a blob under its name"
+http GET /v2/_catalog
+expect_not_contains "$(body)" "fx/shout" "nor lists it in the catalog"
 http GET "/api/v1/images/fx/shout:latest/pin"
 expect_error 403 DENIED "pinning a denied image is denied"
 expect_contains "$(curl -s "$BASE/metrics")" 'strata_policy_denied_total{policy="denylist"}' "denials are counted"

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "auth/Secrets.h"
 
@@ -122,6 +126,41 @@ TEST(PasswordHasherTest, MalformedOrTamperedHashesNeverMatch) {
 TEST(PasswordHasherTest, RefusesInvalidParameters) {
   EXPECT_THROW(PasswordHasher(PasswordHasher::Params{1000, 8, 1}), std::invalid_argument);
   EXPECT_THROW(PasswordHasher(PasswordHasher::Params{1024, 0, 1}), std::invalid_argument);
+}
+
+/// The peak resident memory of this process in KiB (VmHWM), or -1.
+long peakRssKiB() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+TEST(PasswordHasherTest, ConcurrentHashesAreBoundedInMemory) {
+  // Any client can send Basic credentials; each check holds scrypt's 32 MiB
+  // while it runs. A burst of logins must not hold that many times over.
+  PasswordHasher h;  // default cost: 32 MiB per hash
+  std::string stored = h.hash("pw");
+  unsigned saved = PasswordHasher::maxConcurrentHashes();
+  PasswordHasher::setMaxConcurrentHashes(2);
+  {
+    std::ofstream reset("/proc/self/clear_refs");  // resets VmHWM to the current RSS
+    reset << "5";
+  }
+  long before = peakRssKiB();
+  if (before < 0) GTEST_SKIP() << "no VmHWM in /proc/self/status";
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 12; ++i) threads.emplace_back([&] { EXPECT_FALSE(h.verify("no", stored)); });
+  for (auto& t : threads) t.join();
+  long grew = peakRssKiB() - before;
+  PasswordHasher::setMaxConcurrentHashes(saved);
+  // Two at a time: about 64 MiB; unbounded, twelve hold 384 MiB at once.
+  EXPECT_LT(grew, 6L * 33 * 1024) << "peak resident memory grew by " << grew << " KiB";
+}
+
+TEST(PasswordHasherTest, MaxConcurrentHashesDefaultsToTheCores) {
+  EXPECT_GE(PasswordHasher::maxConcurrentHashes(), 2u);
+  EXPECT_GE(PasswordHasher::maxConcurrentHashes(), std::thread::hardware_concurrency());
 }
 
 TEST(SecretsTest, Base64RoundTripsAndIsStrict) {

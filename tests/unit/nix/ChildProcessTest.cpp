@@ -78,6 +78,24 @@ TEST(ChildProcess, StderrLinesAreReportedAsTheyCome) {
   EXPECT_EQ(lines, (std::vector<std::string>{"one", "two", "three"}));
 }
 
+TEST(ChildProcess, EndlessStderrLineIsReportedInBoundedPieces) {
+  // 8 MB without a newline (a progress bar redrawn with '\r'): the line
+  // buffer must not hold it all, and nothing may be lost.
+  std::size_t longest = 0, total = 0, count = 0;
+  ChildOptions opts;
+  opts.maxStderrLineBytes = 4096;
+  opts.onStderrLine = [&](const std::string& l) {
+    longest = std::max(longest, l.size());
+    total += l.size();
+    ++count;
+  };
+  auto r = runChild({"/bin/sh", "-c", "head -c 8000000 /dev/zero | tr '\\0' x >&2"}, opts);
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_LE(longest, 4096u);
+  EXPECT_EQ(total, 8000000u);
+  EXPECT_GT(count, 1u);
+}
+
 TEST(ChildProcess, DeadlineKillsTheChild) {
   ChildOptions opts;
   opts.deadline = std::chrono::steady_clock::now() + 200ms;
