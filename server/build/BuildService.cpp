@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <system_error>
 #include <thread>
 
 #include "image/Manifest.h"
@@ -41,7 +42,14 @@ void parallelFor(std::size_t n, unsigned threads, Fn fn) {
   };
   std::vector<std::thread> pool;
   unsigned count = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(n)));
-  for (unsigned t = 1; t < count; ++t) pool.emplace_back(worker);
+  // A thread that cannot start leaves its share to the others (and to us).
+  for (unsigned t = 1; t < count; ++t) {
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
   worker();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
@@ -126,6 +134,7 @@ void BuildService::recordResolution(const std::string& name, const std::string& 
   }
   deps_.images.recordResolution(name, tag, revision, key);
   std::lock_guard<std::mutex> lock(mutex_);
+  if (recorded_.size() >= 100000) recorded_.clear();  // bounded; only saves writes
   recorded_[recordKey] = recordValue;
 }
 
@@ -157,16 +166,21 @@ BuildStatus BuildService::startBuild(const ImageRequest& request, const std::str
       std::lock_guard<std::mutex> lock(backgroundMutex_);
       ++background_;
     }
-    std::thread([this, flight, request, plan] {
+    auto run = [this, flight, request, plan] {
       try {
         lead(flight, request, plan);
-      } catch (const std::exception&) {
+      } catch (...) {
         // Already in the build log and the metrics; nobody waits for it.
       }
       std::lock_guard<std::mutex> lock(backgroundMutex_);
       --background_;
       backgroundDone_.notify_all();
-    }).detach();
+    };
+    try {
+      std::thread(run).detach();
+    } catch (const std::system_error&) {
+      run();  // no thread to spare: build in the foreground rather than never
+    }
   }
   if (auto status = log_.get(flight->buildId)) return *status;
   throw Error(ErrorKind::Internal, "the build vanished from the log");
@@ -317,6 +331,10 @@ ImageRecord BuildService::lead(const std::shared_ptr<Flight>& flight, const Imag
     error = std::current_exception();
     deps_.metrics.add("strata_builds_total{result=\"failed\"}");
     log_.fail(id, e.what());
+  } catch (...) {
+    error = std::current_exception();
+    deps_.metrics.add("strata_builds_total{result=\"failed\"}");
+    log_.fail(id, "unknown error");
   }
   publishQueue();
   if (result) remember(*result);

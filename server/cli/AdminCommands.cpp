@@ -1,8 +1,10 @@
 #include "cli/AdminCommands.h"
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "auth/AuthAdmin.h"
@@ -36,8 +38,18 @@ int build(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream&
         << "  oci    " << rec.ociDigest << "\n"
         << "  docker " << rec.dockerDigest << "\n";
   } catch (const Error& e) {
+    // One line on stderr (the CLI contract): the message, and for a failed
+    // build the last line of Nix's log; the whole log is in the server's
+    // build log (GET /api/v1/builds) or a rerun of nix-build.
     std::string msg = e.what();
-    if (!e.detail().empty()) msg += "\n" + e.detail();
+    std::string detail = e.detail();
+    std::vector<std::string> lines;
+    std::stringstream ss(detail);
+    for (std::string line; std::getline(ss, line);)
+      if (!line.empty()) lines.push_back(line);
+    // Nix ends with "error: builder for … failed": the line before says why.
+    if (lines.size() > 1 && lines.back().rfind("error: builder for", 0) == 0) lines.pop_back();
+    if (!lines.empty()) msg += ": " + lines.back();
     throw std::runtime_error(msg);
   }
   return 0;
@@ -50,10 +62,15 @@ int gc(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& ou
   std::size_t removed = 0;
   std::uint64_t bytes = 0;
   namespace fs = std::filesystem;
+  // A build in progress writes its blobs before it records them: leave
+  // anything younger than an hour (longer than nix.timeoutSeconds allows a
+  // build to run, by default) for the next gc.
+  auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(1);
   for (const auto& entry : fs::recursive_directory_iterator(ctx.blobs.root() + "/sha256")) {
     if (!entry.is_regular_file()) continue;
     std::string hex = entry.path().filename().string();
     if (!isSha256Hex(hex) || keep.count("sha256:" + hex)) continue;
+    if (entry.last_write_time() > cutoff) continue;
     bytes += entry.file_size();
     ctx.blobs.remove(Digest::fromHex(hex));
     ++removed;

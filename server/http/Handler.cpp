@@ -70,7 +70,8 @@ void Handler::handleMapped(Poco::Net::HTTPServerRequest& request,
     Poco::Logger::get("strata.http")
         .error("%s %s: %s", request.getMethod(), request.getURI(), std::string(e.what()));
     if (!response.sent())
-      sendError(request, response, ErrorKind::Internal, "internal error", e.what());
+      // The message may name files of the server: it goes to the log only.
+      sendError(request, response, ErrorKind::Internal, "internal error (see the server log)", "");
   }
 }
 

@@ -17,7 +17,9 @@ Database::Database(const std::string& path) : path_(path) {
   std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", path, 1, 32, 60);
+  // As many sessions as the HTTP server has handler threads (HttpServer.cpp):
+  // Poco's pool throws instead of waiting when it runs out.
+  pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", path, 1, 256, 60);
   auto s = session();
   s << "PRAGMA journal_mode=WAL", now;
   applyMigrations(s);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "util/Digest.h"
 #include "util/Error.h"
 #include "util/Sha256.h"
 
@@ -102,7 +103,8 @@ std::string treeSignature(const std::string& path) {
   return h.hexDigest();
 }
 
-Revision PathSource::resolve(const std::string& /*tag*/) {
+Revision PathSource::resolve(const std::string& tag) {
+  Revision current;
   try {
     std::string signature = treeSignature(config_.path);
     std::lock_guard<std::mutex> lock(mutex_);
@@ -110,16 +112,22 @@ Revision PathSource::resolve(const std::string& /*tag*/) {
       lastHash_ = hashTree(config_.path);
       lastSignature_ = signature;
     }
-    return Revision{lastHash_, config_.path};
+    current = Revision{lastHash_, config_.path};
   } catch (const std::runtime_error& e) {
     throw Error(ErrorKind::Internal,
                 "source '" + config_.name + "' cannot be read: its path is missing or unreadable",
                 e.what());
   }
+  // Any other tag is ignored, but a revision (the pinned name of the pin API)
+  // must mean that revision: once the folder changed, it is gone.
+  if (isSha256Hex(tag) && tag != current.id)
+    throw Error(ErrorKind::UnknownManifest, "revision " + tag + " of source '" + config_.name +
+                                                "' is gone: its folder has changed since");
+  return current;
 }
 
 Revision PathSource::checkout(const std::string& revisionId) {
-  Revision current = resolve("");
+  Revision current = resolve("latest");
   if (current.id != revisionId)
     throw Error(ErrorKind::UnknownManifest, "revision " + revisionId + " of source '" +
                                                 config_.name +
