@@ -63,6 +63,11 @@ expect_status 500 "HEAD of a failing build"
 http GET /v2/fx/failing/tags/list
 expect_error 404 NAME_UNKNOWN "no tag was recorded for the failed image"
 
+# --- arm64: the component selects aarch64-linux, which this machine cannot build ---
+http GET /v2/fx/arm64/hello/manifests/latest
+expect_error 500 UNKNOWN "an arm64 image on a machine without an aarch64 builder"
+expect_contains "$(error_field detail)" "aarch64-linux" "Nix was asked for aarch64-linux"
+
 # --- hostile names: 400 NAME_INVALID ---------------------------------------------
 long_component="$(printf 'a%.0s' $(seq 1 300))"
 hostile_names=(
