@@ -18,18 +18,6 @@ export GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME="Strata Test" GIT_AUTHOR_EMAIL="test@strata.invalid"
 export GIT_COMMITTER_NAME="Strata Test" GIT_COMMITTER_EMAIL="test@strata.invalid"
 
-# pick_port: a loopback port nothing listens on now (pure bash: no connection).
-pick_port() {
-  local p
-  while true; do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return
-    fi
-  done
-}
-
 # port_open PORT: exit status 0 when something accepts connections on PORT.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -11,18 +11,6 @@ require_tools skopeo podman openssl sqlite3
 
 # --- helpers -----------------------------------------------------------------
 
-# pick_port: a loopback port nothing listens on now (pure bash: no connection).
-pick_port() {
-  local p
-  while true; do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return
-    fi
-  done
-}
-
 # auth_config FILE [JQ_FILTER]: write_config with auth on.
 auth_config() {
   write_config "$1" ".auth.enabled = true | .auth.tokenTtlSeconds = 900 | ${2:-.}"
