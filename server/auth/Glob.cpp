@@ -1,13 +1,13 @@
 #include "auth/Glob.h"
 
-#include <fnmatch.h>
+#include "strata/sdk/util.h"
 
 namespace strata {
 
 bool globMatch(const std::string& pattern, const std::string& text) {
-  // No FNM_PERIOD / FNM_PATHNAME: attribute paths use '.' as separator and a
-  // grant of '*' means every package. FNM_NOESCAPE: '\' is refused in globs.
-  return ::fnmatch(pattern.c_str(), text.c_str(), FNM_CASEFOLD | FNM_NOESCAPE) == 0;
+  // The SDK's matcher, so that grants and policy plugins read globs alike. A
+  // grant's glob never holds '\' (invalidGlobReason), so escaping cannot differ.
+  return sdk::globMatch(pattern, text, /*ignoreCase=*/true);
 }
 
 std::string invalidGlobReason(std::string_view glob) {
