@@ -72,13 +72,12 @@ struct Services {
         BuildService::Deps{config, sources, nix, blobs, images, strategies, popularity, metrics});
   }
 
+  /// An unknown name stops start-up with the list of known strategies.
   void checkStrategy(const std::string& name, const std::string& key) const {
-    if (!strategies.has(name)) {
-      try {
-        strategies.get(name);
-      } catch (const std::invalid_argument& e) {
-        throw std::runtime_error(key + ": " + e.what());
-      }
+    try {
+      strategies.get(name);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(key + ": " + e.what());
     }
   }
 

@@ -1,7 +1,11 @@
 #include "http/Handler.h"
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
+
+#include <sstream>
 
 #include "http/ErrorMapping.h"
 #include "util/Error.h"
@@ -73,6 +77,43 @@ void Handler::handleMapped(Poco::Net::HTTPServerRequest& request,
       // The message may name files of the server: it goes to the log only.
       sendError(request, response, ErrorKind::Internal, "internal error (see the server log)", "");
   }
+}
+
+Poco::SharedPtr<Poco::JSON::Object> readJsonBody(Poco::Net::HTTPServerRequest& request) {
+  constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+  std::string body;
+  auto& in = request.stream();
+  char buf[4096];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    body.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (body.size() > kMaxBodyBytes)
+      throw Error(ErrorKind::BadRequest, "request body larger than 64 KiB");
+  }
+  try {
+    Poco::JSON::Parser parser;
+    auto v = parser.parse(body);
+    if (v.type() == typeid(Poco::JSON::Object::Ptr)) return v.extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception&) {
+  }
+  throw Error(ErrorKind::BadRequest, "the request body must be a JSON object");
+}
+
+std::string jsonField(const Poco::SharedPtr<Poco::JSON::Object>& body, const std::string& key,
+                      bool required) {
+  if (!body->has(key) || body->isNull(key)) {
+    if (required) throw Error(ErrorKind::BadRequest, "the request body needs \"" + key + "\"");
+    return "";
+  }
+  auto v = body->get(key);
+  if (!v.isString()) throw Error(ErrorKind::BadRequest, "\"" + key + "\" must be a string");
+  return v.extract<std::string>();
+}
+
+void Handler::sendJson(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response, const Poco::JSON::Object& json) {
+  std::ostringstream out;
+  json.stringify(out);
+  sendJson(request, response, out.str());
 }
 
 void Handler::sendBody(Poco::Net::HTTPServerRequest& request,

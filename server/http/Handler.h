@@ -3,6 +3,7 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/SharedPtr.h>
 
 #include <map>
 #include <optional>
@@ -12,6 +13,10 @@
 #include "http/Authorization.h"
 #include "http/Context.h"
 #include "util/Error.h"
+
+namespace Poco::JSON {
+class Object;
+}
 
 namespace strata {
 
@@ -38,6 +43,9 @@ class Handler : public Poco::Net::HTTPRequestHandler {
                        Poco::Net::HTTPServerResponse& response, const std::string& json) {
     sendBody(request, response, "application/json", json);
   }
+  /// Sends a JSON object, compact.
+  static void sendJson(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response, const Poco::JSON::Object& json);
 
   /// The authenticated caller; null when auth is off or the route is open.
   const Subject* subject() const { return subject_ ? &*subject_ : nullptr; }
@@ -63,6 +71,15 @@ struct RequestTarget {
   std::map<std::string, std::string> query;
 };
 RequestTarget parseTarget(const std::string& uri);
+
+/// The request body as a JSON object (at most 64 KiB). Throws
+/// Error(BadRequest) for anything else.
+Poco::SharedPtr<Poco::JSON::Object> readJsonBody(Poco::Net::HTTPServerRequest& request);
+
+/// A string member of a JSON body; "" when absent and not `required`. Throws
+/// Error(BadRequest) naming the key.
+std::string jsonField(const Poco::SharedPtr<Poco::JSON::Object>& body, const std::string& key,
+                      bool required = true);
 
 /// Answers every request with one fixed error (unknown routes, push endpoints).
 class ErrorHandler : public Handler {

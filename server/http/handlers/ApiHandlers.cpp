@@ -61,9 +61,7 @@ void SourcesHandler::handle(Poco::Net::HTTPServerRequest& request,
   }
   Poco::JSON::Object body;
   body.set("sources", list);
-  std::ostringstream out;
-  body.stringify(out);
-  sendJson(request, response, out.str());
+  sendJson(request, response, body);
 }
 
 void PluginsHandler::handle(Poco::Net::HTTPServerRequest& request,
@@ -104,9 +102,7 @@ void PluginsHandler::handle(Poco::Net::HTTPServerRequest& request,
   Poco::JSON::Object body;
   body.set("abiVersion", sdk::kAbiVersion);
   body.set("plugins", list);
-  std::ostringstream out;
-  body.stringify(out);
-  sendJson(request, response, out.str());
+  sendJson(request, response, body);
 }
 
 }  // namespace strata
@@ -130,9 +126,7 @@ void PinHandler::handle(Poco::Net::HTTPServerRequest& request,
   body.set("dockerDigest", image.dockerDigest);
   body.set("pinnedName", name + ":" + image.revision);
   body.set("byDigest", name + "@" + image.ociDigest);
-  std::ostringstream out;
-  body.stringify(out);
-  sendJson(request, response, out.str());
+  sendJson(request, response, body);
 }
 
 }  // namespace strata
@@ -162,32 +156,12 @@ Poco::JSON::Object::Ptr buildJson(const BuildStatus& b, bool withLog) {
   return o;
 }
 
-std::string stringifyJson(const Poco::JSON::Object::Ptr& o) {
-  std::ostringstream out;
-  o->stringify(out);
-  return out.str();
-}
-
 }  // namespace
 
 void BuildsHandler::handle(Poco::Net::HTTPServerRequest& request,
                            Poco::Net::HTTPServerResponse& response) {
   if (request.getMethod() == Poco::Net::HTTPRequest::HTTP_POST) {
-    constexpr std::streamsize kMaxBody = 64 << 10;
-    std::string body(static_cast<std::size_t>(kMaxBody) + 1, '\0');
-    request.stream().read(body.data(), kMaxBody + 1);
-    body.resize(static_cast<std::size_t>(request.stream().gcount()));
-    if (body.size() > static_cast<std::size_t>(kMaxBody))
-      throw Error(ErrorKind::BadRequest, "request body larger than 64 KiB");
-    std::string image;
-    try {
-      Poco::JSON::Parser parser;
-      auto obj = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
-      image = obj->getValue<std::string>("image");
-    } catch (const std::exception&) {
-      throw Error(ErrorKind::BadRequest,
-                  "expected a JSON object {\"image\": \"name[:tag]\"} as request body");
-    }
+    std::string image = jsonField(readJsonBody(request), "image");
     auto colon = image.rfind(':');
     std::string name = colon == std::string::npos ? image : image.substr(0, colon);
     std::string tag = colon == std::string::npos ? "latest" : image.substr(colon + 1);
@@ -197,7 +171,7 @@ void BuildsHandler::handle(Poco::Net::HTTPServerRequest& request,
     response.setStatusAndReason(done ? Poco::Net::HTTPResponse::HTTP_OK
                                      : Poco::Net::HTTPResponse::HTTP_ACCEPTED);
     response.set("Location", "/api/v1/builds/" + status.id);
-    sendJson(request, response, stringifyJson(buildJson(status, false)));
+    sendJson(request, response, *buildJson(status, false));
     return;
   }
   std::size_t n = 50;
@@ -213,7 +187,7 @@ void BuildsHandler::handle(Poco::Net::HTTPServerRequest& request,
   for (const auto& b : ctx_.builds.log().recent(n)) list->add(buildJson(b, false));
   Poco::JSON::Object::Ptr body = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   body->set("builds", list);
-  sendJson(request, response, stringifyJson(body));
+  sendJson(request, response, *body);
 }
 
 void BuildHandler::handle(Poco::Net::HTTPServerRequest& request,
@@ -223,7 +197,7 @@ void BuildHandler::handle(Poco::Net::HTTPServerRequest& request,
     throw Error(ErrorKind::UnknownManifest, "no build '" + id_ + "' (the log keeps the last " +
                                                 std::to_string(BuildLog::kMaxBuilds) +
                                                 " builds of this process)");
-  sendJson(request, response, stringifyJson(buildJson(*status, true)));
+  sendJson(request, response, *buildJson(*status, true));
 }
 
 }  // namespace strata

@@ -32,14 +32,6 @@ using Poco::Net::HTTPServerResponse;
 
 namespace {
 
-constexpr std::size_t kMaxBodyBytes = 64 * 1024;
-
-std::string stringify(const Object& obj) {
-  std::ostringstream out;
-  obj.stringify(out);
-  return out.str();
-}
-
 std::string isoTime(std::int64_t seconds) {
   return Poco::DateTimeFormatter::format(
       Poco::Timestamp::fromEpochTime(static_cast<time_t>(seconds)),
@@ -77,36 +69,9 @@ Scope grantedScope(AuthService& auth, const Subject& subject, const Scope& reque
 
 // --- admin API helpers -------------------------------------------------------
 
-Object::Ptr readJsonBody(HTTPServerRequest& request) {
-  std::string body;
-  auto& in = request.stream();
-  char buf[4096];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    body.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (body.size() > kMaxBodyBytes) throw Error(ErrorKind::BadRequest, "request body too large");
-  }
-  try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(body);
-    if (v.type() == typeid(Object::Ptr)) return v.extract<Object::Ptr>();
-  } catch (const Poco::Exception&) {
-  }
-  throw Error(ErrorKind::BadRequest, "the request body must be a JSON object");
-}
-
-std::string field(const Object::Ptr& body, const std::string& key, bool required = true) {
-  if (!body->has(key) || body->isNull(key)) {
-    if (required) throw Error(ErrorKind::BadRequest, "the request body needs \"" + key + "\"");
-    return "";
-  }
-  auto v = body->get(key);
-  if (!v.isString()) throw Error(ErrorKind::BadRequest, "\"" + key + "\" must be a string");
-  return v.extract<std::string>();
-}
-
 GrantRecord grantFrom(const Object::Ptr& body) {
-  return {field(body, "team"), field(body, "source"), field(body, "packageGlob"),
-          field(body, "action"), 0};
+  return {jsonField(body, "team"), jsonField(body, "source"), jsonField(body, "packageGlob"),
+          jsonField(body, "action"), 0};
 }
 
 Object::Ptr grantJson(const GrantRecord& g) {
@@ -181,7 +146,7 @@ void TokenHandler::handle(HTTPServerRequest& request, HTTPServerResponse& respon
   body.set("expires_in", issued.claims.expiresAt - issued.claims.issuedAt);
   body.set("issued_at", isoTime(issued.claims.issuedAt));
   response.set("Cache-Control", "no-store");
-  sendJson(request, response, stringify(body));
+  sendJson(request, response, body);
 }
 
 Handler* makeAdminApiHandler(ServerContext& ctx, const std::string& path) {
@@ -207,7 +172,7 @@ void AdminApiHandler::handle(HTTPServerRequest& request, HTTPServerResponse& res
   const std::size_t n = seg.size();
   auto send = [&](const Object::Ptr& o, HTTPResponse::HTTPStatus code = HTTPResponse::HTTP_OK) {
     response.setStatusAndReason(code);
-    sendJson(request, response, stringify(*o));
+    sendJson(request, response, *o);
   };
   auto notAllowed = [&]() {
     throw Error(ErrorKind::Unsupported, "method " + method + " not supported on this resource");
@@ -235,8 +200,8 @@ void AdminApiHandler::handle(HTTPServerRequest& request, HTTPServerResponse& res
     }
     if (method != HTTPRequest::HTTP_POST) notAllowed();
     auto body = readJsonBody(request);
-    std::string name = field(body, "name");
-    admin.addUser(actor, name, field(body, "password"));
+    std::string name = jsonField(body, "name");
+    admin.addUser(actor, name, jsonField(body, "password"));
     Object::Ptr o = new Object();
     o->set("name", name);
     return send(o, HTTPResponse::HTTP_CREATED);
@@ -260,7 +225,7 @@ void AdminApiHandler::handle(HTTPServerRequest& request, HTTPServerResponse& res
         throw Error(ErrorKind::BadRequest, "the expiry must be between 1 and 3650 days");
       days = static_cast<int>(d);
     }
-    auto created = admin.createToken(actor, seg[1], field(body, "name"), days);
+    auto created = admin.createToken(actor, seg[1], jsonField(body, "name"), days);
     Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("user", seg[1]);
     o->set("name", created.name);
@@ -292,7 +257,7 @@ void AdminApiHandler::handle(HTTPServerRequest& request, HTTPServerResponse& res
     }
     if (method != HTTPRequest::HTTP_POST) notAllowed();
     auto body = readJsonBody(request);
-    std::string name = field(body, "name");
+    std::string name = jsonField(body, "name");
     admin.addTeam(actor, name);
     Object::Ptr o = new Object();
     o->set("name", name);
@@ -301,7 +266,7 @@ void AdminApiHandler::handle(HTTPServerRequest& request, HTTPServerResponse& res
   if (seg[0] == "teams" && n == 3 && seg[2] == "members") {
     if (method != HTTPRequest::HTTP_POST) notAllowed();
     auto body = readJsonBody(request);
-    bool added = admin.addMember(actor, seg[1], field(body, "user"));
+    bool added = admin.addMember(actor, seg[1], jsonField(body, "user"));
     return send(status(added ? "added" : "already a member"),
                 added ? HTTPResponse::HTTP_CREATED : HTTPResponse::HTTP_OK);
   }

@@ -38,12 +38,6 @@ using Poco::Net::HTTPServerResponse;
 
 namespace {
 
-std::string stringify(const Poco::JSON::Object& obj) {
-  std::ostringstream out;
-  obj.stringify(out);
-  return out.str();
-}
-
 void requireValidName(const std::string& name) {
   if (!isValidRepositoryName(name))
     throw Error(ErrorKind::InvalidName,
@@ -180,7 +174,7 @@ void CatalogHandler::handle(HTTPServerRequest& request, HTTPServerResponse& resp
   // n=0: an empty page, and no last element to continue from.
   if (more && page.limited && !names.empty())
     setNextLink(response, "/v2/_catalog", page.n, names.back());
-  sendJson(request, response, stringify(body));
+  sendJson(request, response, body);
 }
 
 void TagsHandler::handle(HTTPServerRequest& request, HTTPServerResponse& response) {
@@ -198,7 +192,7 @@ void TagsHandler::handle(HTTPServerRequest& request, HTTPServerResponse& respons
   body.set("tags", list);
   if (more && page.limited && !tags.empty())
     setNextLink(response, "/v2/" + name_ + "/tags/list", page.n, tags.back());
-  sendJson(request, response, stringify(body));
+  sendJson(request, response, body);
 }
 
 void ManifestHandler::handle(HTTPServerRequest& request, HTTPServerResponse& response) {
