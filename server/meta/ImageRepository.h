@@ -31,8 +31,6 @@ struct ImageRecord {
   std::int64_t createdAt = 0;
 };
 
-struct Resolution;
-
 /// Images, resolutions (name, tag → revision → image), and the layer cache.
 class ImageRepository {
  public:
