@@ -12,7 +12,10 @@
 #include <memory>
 
 #include "auth/AuthService.h"
-#include "build/BuildService.h"
+#include "auth/RegistryAccessGate.h"
+#include "builder/BuildService.h"
+#include "builder/ImagePipeline.h"
+#include "catalog/SourceCatalog.h"
 #include "cli/AdminCommands.h"
 #include "cli/Arguments.h"
 #include "config/Config.h"
@@ -20,14 +23,17 @@
 #include "http/HttpServer.h"
 #include "layers/PopularityStrategy.h"
 #include "layers/StrategyRegistry.h"
-#include "meta/Database.h"
 #include "meta/ImageRepository.h"
+#include "meta/MetadataStore.h"
 #include "nix/NixDriver.h"
 #include "plugins/PluginHost.h"
 #include "plugins/PolicyRegistry.h"
+#include "pull/PullService.h"
 #include "sources/GitSource.h"
 #include "sources/PathSource.h"
 #include "storage/BlobStore.h"
+#include "storage/BlobStores.h"
+#include "strata/sdk/abi.h"
 #include "util/Metrics.h"
 
 namespace strata {
@@ -42,19 +48,29 @@ void setUpLogging() {
   Poco::Logger::root().setLevel(Poco::Message::PRIO_INFORMATION);
 }
 
+/// An unknown name stops start-up with the list of known strategies.
+void checkStrategy(const StrategyRegistry& strategies, const std::string& name,
+                   const std::string& key) {
+  try {
+    strategies.get(name);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(key + ": " + e.what());
+  }
+}
+
 /// Every long-lived component, built from the configuration in dependency order.
 struct Services {
   /// `serving`: the token service (and its signing key) is needed only by
   /// `strata serve` with auth.enabled.
   explicit Services(const Config& c, bool serving = false)
       : config(c),
-        database(c.databasePath),
-        images(database),
-        blobs(c.storagePath),
+        metadata(openMetadataStore(c)),
+        blobs(openBlobStore(c)),
         nix(c.nix),
-        popularity(PopularityData::load(c.layering.popularityFile)) {
+        popularity(PopularityData::load(c.layering.popularityFile)),
+        catalog(c) {
     std::filesystem::create_directories(c.dataDir);
-    auth = std::make_unique<AuthService>(c, database, serving && c.auth.enabled);
+    auth = std::make_unique<AuthService>(c, metadata->auth(), serving && c.auth.enabled);
     strategies.add("popularity", std::make_shared<PopularityStrategy>(), "built-in");
     // Plugins register into the same registries; any failure stops start-up
     // with "plugin 'NAME': reason".
@@ -65,35 +81,44 @@ struct Services {
       else
         sources.add(std::make_unique<GitSource>(sc, c.dataDir));
     }
-    checkStrategy(c.layering.strategy, "layering.strategy");
+    checkStrategy(strategies, c.layering.strategy, "layering.strategy");
     for (const auto& sc : c.sources)
-      if (sc.layering) checkStrategy(*sc.layering, "sources." + sc.name + ".layering");
+      if (sc.layering) checkStrategy(strategies, *sc.layering, "sources." + sc.name + ".layering");
+    pipeline = std::make_unique<ImagePipeline>(ImagePipeline::Deps{
+        config, nix, *blobs, metadata->images(), strategies, popularity, metrics});
     builds = std::make_unique<BuildService>(
-        BuildService::Deps{config, sources, nix, blobs, images, strategies, popularity, metrics});
+        BuildService::Deps{config, sources, *blobs, metadata->images(), *pipeline, metrics});
+    access = std::make_unique<RegistryAccessGate>(config, auth.get(), policies, metrics);
+    pull = std::make_unique<PullService>(
+        PullService::Deps{config, *builds, metadata->images(), *blobs, *access, metrics});
   }
 
-  /// An unknown name stops start-up with the list of known strategies.
-  void checkStrategy(const std::string& name, const std::string& key) const {
-    try {
-      strategies.get(name);
-    } catch (const std::invalid_argument& e) {
-      throw std::runtime_error(key + ": " + e.what());
-    }
+  /// What GET /api/v1/plugins shows; fixed once plugins are loaded.
+  PluginListing pluginListing() const {
+    PluginListing listing;
+    listing.abiVersion = sdk::kAbiVersion;
+    for (const auto& name : strategies.names())
+      if (strategies.get(name).origin == "built-in") listing.builtInStrategies.push_back(name);
+    listing.plugins = plugins->plugins();
+    return listing;
   }
 
   const Config& config;
-  Database database;
-  ImageRepository images;
-  FilesystemBlobStore blobs;
+  std::unique_ptr<MetadataStore> metadata;
+  std::unique_ptr<BlobStore> blobs;
   NixDriver nix;
   PopularityData popularity;
+  SourceCatalog catalog;
   Metrics metrics;
   StrategyRegistry strategies;
   PolicyRegistry policies;
   std::unique_ptr<PluginHost> plugins;
   SourceRegistry sources;
-  std::unique_ptr<BuildService> builds;
   std::unique_ptr<AuthService> auth;
+  std::unique_ptr<ImagePipeline> pipeline;
+  std::unique_ptr<BuildService> builds;
+  std::unique_ptr<RegistryAccessGate> access;
+  std::unique_ptr<PullService> pull;
 };
 
 int serve(const Config& config) {
@@ -107,15 +132,15 @@ int serve(const Config& config) {
 
   auto& log = Poco::Logger::get("strata");
   Services services(config, /*serving=*/true);
-  ServerContext ctx{config,         *services.builds, services.images,
-                    services.blobs, services.sources, services.metrics};
+  PluginListing plugins = services.pluginListing();
+  ServerContext ctx{config,           *services.pull,   *services.builds,
+                    *services.access, services.catalog, services.metrics};
   ctx.auth = services.auth.get();
-  ctx.strategies = &services.strategies;
-  ctx.policies = &services.policies;
-  ctx.plugins = services.plugins.get();
+  ctx.plugins = &plugins;
   HttpServer server(ctx, config.listen);
-  log.information("strata %s listening on port %hu (%s), data in %s", std::string(STRATA_VERSION),
-                  server.port(), config.listen, config.dataDir);
+  log.information("strata %s listening on port %hu (%s), data in %s, metadata in %s",
+                  std::string(STRATA_VERSION), server.port(), config.listen, config.dataDir,
+                  services.metadata->describe());
 
   int sig = 0;
   sigwait(&stopSignals, &sig);
@@ -151,12 +176,12 @@ int main(int argc, char** argv) {
     Config config = loadConfig(a.configFile, a.overrides);
     if (a.command == Arguments::Command::Serve) return serve(config);
     if (a.verb.front() == "migrate") {
-      Database db(config.databasePath);  // opening applies pending migrations
+      auto metadata = openMetadataStore(config);  // opening applies pending migrations
       std::cout << "database " << config.databasePath << " is up to date\n";
       return 0;
     }
     Services services(config);
-    AdminContext admin{config, *services.builds, services.images, services.blobs,
+    AdminContext admin{config, *services.builds, services.metadata->images(), *services.blobs,
                        &services.auth->admin()};
     return runAdmin(admin, a.verb, std::cout);
   } catch (const std::exception& e) {

@@ -1,19 +1,18 @@
 #include "cli/AdminCommands.h"
 
-#include <chrono>
-#include <filesystem>
+#include <ctime>
 #include <iostream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include "auth/AuthAdmin.h"
-#include "build/BuildService.h"
+#include "builder/BuildService.h"
 #include "cli/AuthCommands.h"
 #include "config/Config.h"
 #include "image/ImageName.h"
 #include "meta/ImageRepository.h"
-#include "storage/BlobStore.h"
+#include "storage/GarbageCollector.h"
 #include "util/Error.h"
 
 namespace strata {
@@ -25,12 +24,7 @@ void expectArgs(const std::vector<std::string>& verb, std::size_t n, const std::
 
 int build(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& out) {
   expectArgs(verb, 1, "build IMAGE[:TAG]");
-  std::string image = verb[1], tag = "latest";
-  auto colon = image.rfind(':');
-  if (colon != std::string::npos) {
-    tag = image.substr(colon + 1);
-    image = image.substr(0, colon);
-  }
+  auto [image, tag] = splitNameAndTag(verb[1]);
   if (!isValidTag(tag)) throw std::invalid_argument("invalid tag '" + tag + "'");
   try {
     ImageRecord rec = ctx.builds.imageFor(parseImageName(image, ctx.config.sources), tag);
@@ -59,23 +53,13 @@ int gc(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& ou
   expectArgs(verb, 0, "gc");
   std::set<std::string> keep;
   for (const auto& d : ctx.images.referencedBlobs()) keep.insert(d);
-  std::size_t removed = 0;
-  std::uint64_t bytes = 0;
-  namespace fs = std::filesystem;
   // A build in progress writes its blobs before it records them: leave
   // anything younger than an hour (longer than nix.timeoutSeconds allows a
   // build to run, by default) for the next gc.
-  auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(1);
-  for (const auto& entry : fs::recursive_directory_iterator(ctx.blobs.root() + "/sha256")) {
-    if (!entry.is_regular_file()) continue;
-    std::string hex = entry.path().filename().string();
-    if (!isSha256Hex(hex) || keep.count("sha256:" + hex)) continue;
-    if (entry.last_write_time() > cutoff) continue;
-    bytes += entry.file_size();
-    ctx.blobs.remove(Digest::fromHex(hex));
-    ++removed;
-  }
-  out << "removed " << removed << " unreferenced blobs (" << bytes << " bytes)\n";
+  constexpr std::int64_t kMinAgeSeconds = 3600;
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  GarbageCollection done = collectGarbage(ctx.blobs, keep, now, kMinAgeSeconds);
+  out << "removed " << done.removed << " unreferenced blobs (" << done.bytes << " bytes)\n";
   return 0;
 }
 

@@ -9,14 +9,14 @@ namespace strata {
 struct Config;
 class BuildService;
 class ImageRepository;
-class FilesystemBlobStore;
+class BlobStore;
 class AuthAdmin;
 
 struct AdminContext {
   const Config& config;
   BuildService& builds;
   ImageRepository& images;
-  FilesystemBlobStore& blobs;
+  BlobStore& blobs;
   AuthAdmin* auth = nullptr;  ///< user, team, grant, revoke, token, audit verbs
 };
 

@@ -327,6 +327,11 @@ Config parseConfig(const std::string& json, const std::vector<std::string>& over
   return fromTree(root);
 }
 
+LayeringChoice layeringOf(const Config& config, const SourceConfig& source) {
+  return {source.layering.value_or(config.layering.strategy),
+          source.maxLayers.value_or(config.layering.maxLayers)};
+}
+
 Config loadConfig(const std::string& file, const std::vector<std::string>& overrides) {
   std::ifstream in(file);
   if (!in) throw std::runtime_error("configuration: cannot read '" + file + "'");

@@ -75,6 +75,15 @@ struct Config {
   std::vector<SourceConfig> sources;
 };
 
+/// How a source's images are layered: the source's own strategy and
+/// maxLayers where it names them, else the registry-wide ones. Every part of
+/// the server asks this one function.
+struct LayeringChoice {
+  std::string strategy;
+  int maxLayers = 0;
+};
+LayeringChoice layeringOf(const Config& config, const SourceConfig& source);
+
 /// Reads the JSON configuration, applies `key=value` overrides (the value is
 /// parsed as JSON when it parses, else taken as a string), checks every key and
 /// value, and makes relative paths absolute against the working directory.

@@ -3,33 +3,29 @@
 namespace strata {
 
 struct Config;
-class BuildService;
-class ImageRepository;
-class FilesystemBlobStore;
-class SourceRegistry;
-class Metrics;
+struct PluginListing;
+class AccessGate;
 class AuthService;
-class StrategyRegistry;
-class PolicyRegistry;
-class PluginHost;
+class BuildService;
+class Metrics;
+class PullService;
+class SourceCatalog;
 
-/// What handlers may use. Handlers get this, never a global application
+/// What handlers may use: use cases and plain data, never storage, metadata,
+/// Nix or the plugin host. Handlers get this, never a global application
 /// object, so a handler test needs no running server.
 struct ServerContext {
   const Config& config;
+  PullService& pull;
   BuildService& builds;
-  ImageRepository& images;
-  FilesystemBlobStore& blobs;
-  SourceRegistry& sources;
+  AccessGate& access;
+  const SourceCatalog& sources;
   Metrics& metrics;
-  /// Users, grants and tokens; null in tests that do not need them. With
-  /// auth.enabled false it is consulted by nothing on the request path.
+  /// The token service and the admin API; null when not wired (tests). With
+  /// auth.enabled false, both answer 404.
   AuthService* auth = nullptr;
-  /// Layering strategies (built-in and of plugins), the access policies of
-  /// plugins, and the plugins themselves; null in tests that do not need them.
-  const StrategyRegistry* strategies = nullptr;
-  const PolicyRegistry* policies = nullptr;
-  const PluginHost* plugins = nullptr;
+  /// Built-in strategies and loaded plugins; null when not wired (tests).
+  const PluginListing* plugins = nullptr;
 };
 
 }  // namespace strata

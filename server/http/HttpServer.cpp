@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "http/Router.h"
+#include "http/Routes.h"
 
 namespace strata {
 
@@ -39,7 +40,8 @@ HttpServer::HttpServer(ServerContext& ctx, const std::string& listen) {
   params->setTimeout(Poco::Timespan(60, 0));
   params->setServerName("strata");
   pool_ = std::make_unique<Poco::ThreadPool>(4, 256, 60);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Router(ctx), *pool_, socket, params);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new Router(ctx, serverRoutes()), *pool_, socket,
+                                                    params);
   server_->start();
 }
 

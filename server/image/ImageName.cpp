@@ -76,6 +76,12 @@ const SourceConfig* routeToSource(std::string_view name, const std::vector<Sourc
   return best;
 }
 
+NameAndTag splitNameAndTag(std::string_view reference) {
+  auto colon = reference.rfind(':');
+  if (colon == std::string_view::npos) return {std::string(reference), "latest"};
+  return {std::string(reference.substr(0, colon)), std::string(reference.substr(colon + 1))};
+}
+
 ImageRequest parseImageName(std::string_view name, const std::vector<SourceConfig>& sources) {
   if (!isValidRepositoryName(name))
     throw Error(ErrorKind::InvalidName,

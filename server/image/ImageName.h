@@ -28,6 +28,14 @@ bool isValidTag(std::string_view tag);
 /// the source with prefix "" matches everything. Null when none matches.
 const SourceConfig* routeToSource(std::string_view name, const std::vector<SourceConfig>& sources);
 
+/// "name[:tag]" as pins, builds ahead and `strata admin build` take it.
+struct NameAndTag {
+  std::string name;
+  std::string tag;  ///< after the last ':'; "latest" when there is none
+};
+/// Splits without checking either part (isValidRepositoryName, isValidTag do).
+NameAndTag splitNameAndTag(std::string_view reference);
+
 /// Parses and routes an image name. Throws strata::Error (InvalidName,
 /// UnknownName) with a message naming the problem.
 ImageRequest parseImageName(std::string_view name, const std::vector<SourceConfig>& sources);

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "layers/CompressSink.h"
-#include "layers/LayerBuilder.h"
+#include "image/Codec.h"
+#include "image/LayerBlob.h"
 
 namespace strata {
 

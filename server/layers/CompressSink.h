@@ -4,21 +4,13 @@
 #include <future>
 #include <string>
 
+#include "image/Codec.h"
 #include "util/ByteSink.h"
 
 namespace strata {
 
 class TaskPool;
 
-/// How layer blobs are compressed.
-enum class Codec {
-  Gzip,  ///< application/vnd.oci.image.layer.v1.tar+gzip, every client
-  Zstd,  ///< application/vnd.oci.image.layer.v1.tar+zstd, OCI clients that support it
-};
-
-/// Parses "gzip" / "zstd"; throws std::invalid_argument otherwise.
-Codec parseCodec(const std::string& name);
-const char* codecName(Codec codec);
 /// The level used for layers: gzip 6 (as pigz -6), zstd 3 (zstd's default).
 int defaultLevel(Codec codec);
 

@@ -5,19 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "image/LayerBlob.h"
 #include "layers/CompressSink.h"
 #include "layers/TarWriter.h"
 #include "storage/BlobStore.h"
 #include "util/Digest.h"
 
 namespace strata {
-
-/// A layer blob as the manifest and the image config describe it.
-struct LayerBlob {
-  Digest digest;  ///< of the compressed blob
-  Digest diffId;  ///< of the uncompressed tar
-  std::uint64_t size = 0;
-};
 
 class TaskPool;
 

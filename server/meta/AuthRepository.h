@@ -7,8 +7,6 @@
 
 namespace strata {
 
-class Database;
-
 struct UserRecord {
   std::int64_t id = 0;
   std::string name;
@@ -65,53 +63,53 @@ struct AuditRecord {
 /// metadata database. Every value is a bound parameter; nothing here checks
 /// names or permissions (auth/AuthAdmin does), it only stores and reads.
 /// Methods that add return false when the row exists already; methods that
-/// remove return false when there was nothing to remove.
+/// remove return false when there was nothing to remove. One implementation
+/// per database engine (meta/sqlite/).
 class AuthRepository {
  public:
-  explicit AuthRepository(Database& db) : db_(db) {}
+  virtual ~AuthRepository() = default;
 
-  bool addUser(const std::string& name, const std::string& passwordHash, std::int64_t now);
-  std::optional<UserRecord> findUser(const std::string& name);
-  std::optional<UserRecord> findUserById(std::int64_t id);
-  std::vector<UserRecord> listUsers();  ///< sorted by name, without password hashes
+  virtual bool addUser(const std::string& name, const std::string& passwordHash,
+                       std::int64_t now) = 0;
+  virtual std::optional<UserRecord> findUser(const std::string& name) = 0;
+  virtual std::optional<UserRecord> findUserById(std::int64_t id) = 0;
+  virtual std::vector<UserRecord> listUsers() = 0;  ///< sorted by name, without password hashes
 
-  bool addTeam(const std::string& name, std::int64_t now);
-  std::optional<TeamRecord> findTeam(const std::string& name);
-  std::vector<TeamRecord> listTeams();  ///< sorted by name, with members
-  bool addMember(std::int64_t teamId, std::int64_t userId, std::int64_t now);
-  bool removeMember(std::int64_t teamId, std::int64_t userId);
+  virtual bool addTeam(const std::string& name, std::int64_t now) = 0;
+  virtual std::optional<TeamRecord> findTeam(const std::string& name) = 0;
+  virtual std::vector<TeamRecord> listTeams() = 0;  ///< sorted by name, with members
+  virtual bool addMember(std::int64_t teamId, std::int64_t userId, std::int64_t now) = 0;
+  virtual bool removeMember(std::int64_t teamId, std::int64_t userId) = 0;
   /// Names of the teams `userId` belongs to, sorted.
-  std::vector<std::string> teamsOf(std::int64_t userId);
+  virtual std::vector<std::string> teamsOf(std::int64_t userId) = 0;
 
   /// Stores an API token (its secret's SHA-256 only). False when the user
   /// has an active token of that name already.
-  bool addToken(std::int64_t userId, const std::string& name, const std::string& secretHash,
-                std::int64_t now, std::optional<std::int64_t> expiresAt);
+  virtual bool addToken(std::int64_t userId, const std::string& name, const std::string& secretHash,
+                        std::int64_t now, std::optional<std::int64_t> expiresAt) = 0;
   /// The token whose secret hashes to `secretHash`, revoked or not, with the
   /// stored hash in `storedHash` for a constant-time comparison.
-  std::optional<ApiTokenRecord> findTokenBySecretHash(const std::string& secretHash,
-                                                      std::string& storedHash);
-  std::optional<ApiTokenRecord> findTokenById(std::int64_t id);
-  std::vector<ApiTokenRecord> listTokens(std::int64_t userId);
+  virtual std::optional<ApiTokenRecord> findTokenBySecretHash(const std::string& secretHash,
+                                                              std::string& storedHash) = 0;
+  virtual std::optional<ApiTokenRecord> findTokenById(std::int64_t id) = 0;
+  virtual std::vector<ApiTokenRecord> listTokens(std::int64_t userId) = 0;
   /// Revokes the user's active token of that name.
-  bool revokeToken(std::int64_t userId, const std::string& name, std::int64_t now);
+  virtual bool revokeToken(std::int64_t userId, const std::string& name, std::int64_t now) = 0;
   /// Records a use, at most once a minute per token (it is a write).
-  void touchToken(std::int64_t id, std::int64_t now);
+  virtual void touchToken(std::int64_t id, std::int64_t now) = 0;
 
-  bool addGrant(std::int64_t teamId, const std::string& source, const std::string& packageGlob,
-                const std::string& action, std::int64_t now);
-  bool removeGrant(std::int64_t teamId, const std::string& source, const std::string& packageGlob,
-                   const std::string& action);
-  std::vector<GrantRecord> listGrants();  ///< sorted by team, source, glob, action
+  virtual bool addGrant(std::int64_t teamId, const std::string& source,
+                        const std::string& packageGlob, const std::string& action,
+                        std::int64_t now) = 0;
+  virtual bool removeGrant(std::int64_t teamId, const std::string& source,
+                           const std::string& packageGlob, const std::string& action) = 0;
+  virtual std::vector<GrantRecord> listGrants() = 0;  ///< sorted by team, source, glob, action
   /// The grants of the named teams (unknown names contribute nothing).
-  std::vector<GrantRecord> grantsOf(const std::vector<std::string>& teams);
+  virtual std::vector<GrantRecord> grantsOf(const std::vector<std::string>& teams) = 0;
 
-  void audit(const AuditRecord& record);
+  virtual void audit(const AuditRecord& record) = 0;
   /// The newest `limit` rows, newest first; `kind` empty for every kind.
-  std::vector<AuditRecord> listAudit(std::size_t limit, const std::string& kind = "");
-
- private:
-  Database& db_;
+  virtual std::vector<AuditRecord> listAudit(std::size_t limit, const std::string& kind = "") = 0;
 };
 
 }  // namespace strata

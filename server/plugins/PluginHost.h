@@ -5,23 +5,12 @@
 #include <vector>
 
 #include "config/Config.h"
+#include "plugins/PluginInfo.h"
 
 namespace strata {
 
 class StrategyRegistry;
 class PolicyRegistry;
-
-/// What one loaded plugin is and what it registered (GET /api/v1/plugins).
-struct PluginInfo {
-  struct Provided {
-    std::string kind;  ///< "layering" or "policy"
-    std::string name;
-  };
-  std::string name;
-  std::string file;  ///< absolute path of NAME.so
-  std::uint32_t abiVersion = 0;
-  std::vector<Provided> provides;
-};
 
 /// Loads plugins with Boost.DLL and registers what they provide.
 ///

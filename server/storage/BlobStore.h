@@ -1,11 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "util/ByteSink.h"
 #include "util/Digest.h"
@@ -23,45 +22,59 @@ class BlobWriter : public ByteSink {
   virtual std::uint64_t size() const = 0;
 };
 
-struct BlobInfo {
-  std::uint64_t size = 0;
-  std::string path;  ///< local file holding the blob (filesystem store)
+/// Where a served blob goes: a client's connection. The store pushes bytes
+/// into it, so that each store can use its fastest way to copy.
+class BlobSink {
+ public:
+  virtual ~BlobSink() = default;
+  /// Writes all of `data`; false when the receiver has gone.
+  virtual bool write(const char* data, std::size_t size) = 0;
+  /// A descriptor that sendfile(2) may write into, or -1 when there is none.
+  virtual int descriptor() { return -1; }
 };
 
-/// Content-addressed storage of blobs (layers, configs, manifests).
+/// A blob opened for serving.
+class BlobReader {
+ public:
+  virtual ~BlobReader() = default;
+  virtual std::uint64_t size() const = 0;
+  /// Sends bytes [offset, offset + length) to `sink`. Returns how many were
+  /// sent: fewer than `length` when the sink went away.
+  virtual std::uint64_t sendTo(BlobSink& sink, std::uint64_t offset, std::uint64_t length) = 0;
+};
+
+struct BlobInfo {
+  std::uint64_t size = 0;
+};
+
+/// One stored blob as a listing shows it (garbage collection).
+struct StoredBlob {
+  Digest digest;
+  std::uint64_t size = 0;
+  std::int64_t modifiedAt = 0;  ///< seconds since the epoch
+};
+
+/// Content-addressed storage of blobs (layers, configs, manifests). No caller
+/// sees where or how a blob is kept: it writes through a BlobWriter, serves
+/// through a BlobReader or, for a store that can presign, a redirect URL.
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
   virtual std::unique_ptr<BlobWriter> create() = 0;
   virtual std::optional<BlobInfo> stat(const Digest& digest) const = 0;
+  /// Null when the blob is not stored.
+  virtual std::unique_ptr<BlobReader> open(const Digest& digest) const = 0;
+  /// A URL clients may fetch the blob from themselves (a presigned URL);
+  /// nullopt when the store serves its blobs through open().
+  virtual std::optional<std::string> redirectUrl(const Digest& digest) const {
+    (void)digest;
+    return std::nullopt;
+  }
   virtual Digest put(const std::string& bytes) = 0;
   virtual std::string read(const Digest& digest) const = 0;  ///< small blobs only
   virtual void remove(const Digest& digest) = 0;
-};
-
-/// Blobs as files `<root>/sha256/<2 hex>/<64 hex>`; writes go to `<root>/tmp`
-/// and are renamed into place after fsync.
-class FilesystemBlobStore : public BlobStore {
- public:
-  explicit FilesystemBlobStore(std::string root);
-  std::unique_ptr<BlobWriter> create() override;
-  std::optional<BlobInfo> stat(const Digest& digest) const override;
-  Digest put(const std::string& bytes) override;
-  std::string read(const Digest& digest) const override;
-  void remove(const Digest& digest) override;
-
-  std::string pathOf(const Digest& digest) const;
-  const std::string& root() const { return root_; }
-
- private:
-  std::string root_;
-  /// Blobs are immutable, so small ones (manifests, configs) read once are
-  /// kept in memory: a warm manifest request touches no disk.
-  static constexpr std::size_t kCachedBlobMax = 64 << 10;
-  static constexpr std::size_t kCacheBytes = 32 << 20;
-  mutable std::mutex cacheMutex_;
-  mutable std::unordered_map<std::string, std::string> cache_;
-  mutable std::size_t cacheBytes_ = 0;
+  /// Calls `each` for every stored blob, in no particular order.
+  virtual void list(const std::function<void(const StoredBlob&)>& each) const = 0;
 };
 
 }  // namespace strata

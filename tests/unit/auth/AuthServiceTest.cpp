@@ -11,7 +11,7 @@ TEST(AuthServiceTest, ChallengeNamesRealmServiceAndScope) {
   test::AuthDb env;
   Config config = test::authTestConfig();
   config.publicUrl = "https://registry.example.com";
-  AuthService auth(config, *env.db, /*withTokens=*/false);
+  AuthService auth(config, env.repo, /*withTokens=*/false);
   EXPECT_TRUE(auth.enabled());
   EXPECT_EQ(auth.tokens(), nullptr);
   EXPECT_EQ(auth.challenge(std::nullopt),
@@ -28,7 +28,7 @@ TEST(AuthServiceTest, TokenServiceOnlyWhenAsked) {
   test::AuthDb env;
   Config config = test::authTestConfig();
   config.dataDir = env.dir / "data";
-  AuthService auth(config, *env.db, /*withTokens=*/true);
+  AuthService auth(config, env.repo, /*withTokens=*/true);
   ASSERT_NE(auth.tokens(), nullptr);
   EXPECT_EQ(auth.tokens()->ttlSeconds(), config.auth.tokenTtlSeconds);
   EXPECT_TRUE(std::filesystem::exists(config.dataDir + "/token-signing-key.pem"));

@@ -11,7 +11,8 @@
 #include "auth/PasswordHasher.h"
 #include "config/Config.h"
 #include "meta/AuthRepository.h"
-#include "meta/Database.h"
+#include "meta/sqlite/SqliteAuthRepository.h"
+#include "meta/sqlite/SqliteDatabase.h"
 
 namespace strata::test {
 
@@ -42,8 +43,9 @@ inline PasswordHasher cheapHasher() {
 /// A fresh migrated database and the auth repository on it.
 struct AuthDb {
   TempDir dir;
-  std::unique_ptr<Database> db = std::make_unique<Database>(dir / "strata.db");
-  AuthRepository repo{*db};
+  std::unique_ptr<SqliteDatabase> db = std::make_unique<SqliteDatabase>(dir / "strata.db");
+  SqliteAuthRepository sqlite{*db};
+  AuthRepository& repo = sqlite;
 };
 
 }  // namespace strata::test

@@ -7,7 +7,7 @@
 
 #include "../support/TestSupport.h"
 #include "layers/TarWriter.h"
-#include "storage/BlobStore.h"
+#include "storage/FilesystemBlobStore.h"
 #include "util/ByteSink.h"
 #include "util/Sha256.h"
 
@@ -50,8 +50,7 @@ TEST(LayerBuilder, DigestsAndSizeDescribeTheStoredBlob) {
 
   auto info = store.stat(blob.digest);
   ASSERT_TRUE(info.has_value());
-  std::string stored = test::readFile(info->path);
-  EXPECT_EQ(info->path, store.pathOf(blob.digest));
+  std::string stored = test::readFile(store.pathOf(blob.digest));
   EXPECT_EQ(blob.digest.hex(), Sha256::hex(stored));
   EXPECT_EQ(blob.size, stored.size());
   EXPECT_EQ(info->size, stored.size());

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "auth/AuthenticationRequired.h"
+#include "auth/Caller.h"
+#include "image/ImageName.h"
+#include "strata/sdk/policy.h"
+
+namespace strata {
+
+/// What a route needs from its caller before its handler runs (auth on only).
+enum class Requirement {
+  Open,      ///< nothing (health, metrics, sources, /token itself)
+  Registry,  ///< any authenticated caller (GET /v2/, unsupported /v2/ methods)
+  Pull,      ///< may pull the route's name: credentials here, grants in authorizePull
+  Catalog,   ///< any caller allowed to list; the listing is filtered
+  Admin,     ///< an `admin` grant (the /api/v1/ admin API and builds)
+};
+
+/// The one place where access to images is decided: who is asking, the live
+/// grants of their teams, the scope of their token, the access policies of
+/// plugins, and the audit log of pulls and denials. The HTTP layer calls
+/// admit() for every route; the pull use case calls the rest.
+class AccessGate {
+ public:
+  virtual ~AccessGate() = default;
+
+  /// Authenticates a request for a route and checks what the route needs.
+  /// `name` is the repository name of a Pull route (the challenge's scope).
+  /// Throws AuthenticationRequired, Error(Denied) or Error(Busy).
+  virtual Caller admit(Requirement requirement, const std::string& name,
+                       const std::string& authorization, const std::string& clientAddress) = 0;
+
+  /// May the caller pull every package of `image`? Live grants and the
+  /// token's scope; nothing to check with auth off. Throws
+  /// AuthenticationRequired (anonymous callers, a token for another scope) or
+  /// Error(Denied) naming the packages not granted; denials are audited.
+  virtual void authorizePull(const Caller& caller, const ImageRequest& image) = 0;
+
+  /// The access policies of plugins on `image` as far as it is known: no
+  /// revision before the tag is resolved, no closure before the build. They
+  /// run with auth on or off. Throws Error(Denied) with the policy's reason.
+  virtual void checkPolicies(const Caller& caller, const std::string& name,
+                             const sdk::ImageInfo& image) = 0;
+
+  /// True when access policies are loaded: only then is an image's closure
+  /// worth loading for checkPolicies.
+  virtual bool hasPolicies() const = 0;
+
+  /// Writes a served pull to the audit log (auth on). Never throws.
+  virtual void recordPull(const Caller& caller, const std::string& name,
+                          const std::string& reference, const std::string& revision,
+                          const std::string& digest) = 0;
+
+  /// Which images the caller may pull, with its grants read once: for
+  /// listings of many names. Everything with auth off.
+  virtual std::function<bool(const ImageRequest&)> pullFilter(const Caller& caller) = 0;
+};
+
+}  // namespace strata

@@ -1,0 +1,245 @@
+#include "builder/BuildService.h"
+
+#include <system_error>
+
+#include "config/Config.h"
+#include "meta/ImageRepository.h"
+#include "sources/PackageSource.h"
+#include "storage/BlobStore.h"
+#include "util/Error.h"
+#include "util/Metrics.h"
+
+namespace strata {
+namespace {
+
+/// The result label of strata_builds_total for a failed build.
+const char* failureKind(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    switch (e.kind()) {
+      case ErrorKind::BuildTimeout:
+        return "timeout";
+      case ErrorKind::Busy:
+        return "rejected";
+      case ErrorKind::UnknownManifest:
+        return "unknown_package";
+      default:
+        return "failed";
+    }
+  } catch (...) {
+    return "failed";
+  }
+}
+
+/// What the build log says of a failure: message and detail.
+std::string failureText(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    return e.detail().empty() ? e.what() : std::string(e.what()) + "\n" + e.detail();
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
+}  // namespace
+
+BuildService::BuildService(Deps deps)
+    : deps_(deps), slots_(deps.config.nix.maxConcurrentBuilds, deps.config.nix.maxQueuedBuilds) {
+  for (const auto& sc : deps.config.sources)
+    settings_[sc.name] = SourceSettings{layeringOf(deps.config, sc), parseCodec(sc.compression)};
+}
+
+BuildService::~BuildService() {
+  background_.joinAll();
+}
+
+const BuildService::SourceSettings& BuildService::settingsOf(const std::string& source) const {
+  auto it = settings_.find(source);
+  if (it == settings_.end()) throw Error(ErrorKind::UnknownName, "no source '" + source + "'");
+  return it->second;
+}
+
+void BuildService::publishQueue() {
+  deps_.metrics.set("strata_builds_running", slots_.running());
+  deps_.metrics.set("strata_build_queue_length", slots_.queued());
+}
+
+ResolvedImage BuildService::atRevision(const ImageRequest& request, const std::string& revision,
+                                       const std::string& packageSet, const std::string* strategy) {
+  const SourceSettings& s = settingsOf(request.source);
+  ResolvedImage r;
+  r.request = request;
+  r.revision = revision;
+  r.packageSet = packageSet;
+  r.layering = s.layering;
+  if (strategy != nullptr) r.layering.strategy = *strategy;
+  r.codec = s.codec;
+  r.key = imageCacheKey(request.source, revision, request.packages, request.arch,
+                        r.layering.strategy, r.layering.maxLayers, s.codec);
+  return r;
+}
+
+ResolvedImage BuildService::resolve(const ImageRequest& request, const std::string& tag) {
+  PackageSource& source = deps_.sources.get(request.source);
+  Revision revision = [&] {
+    PhaseTimer timer(&deps_.metrics, "resolve");
+    return source.resolve(tag);
+  }();
+  ResolvedImage r = atRevision(request, revision.id, revision.packageSet);
+  r.tag = tag;
+  r.label = request.name + ":" + tag;
+  return r;
+}
+
+ImageRecord BuildService::imageFor(const ImageRequest& request, const std::string& tag) {
+  ResolvedImage resolved = resolve(request, tag);
+  ImageRecord image = obtain(resolved);
+  recordTag(resolved);
+  return image;
+}
+
+void BuildService::recordTag(const ResolvedImage& resolved) {
+  auto name = std::make_pair(resolved.request.name, resolved.tag);
+  auto value = std::make_pair(resolved.revision, resolved.key);
+  if (recorded_.get(name) == value) return;
+  deps_.images.recordResolution(name.first, name.second, value.first, value.second);
+  recorded_.put(name, value);
+}
+
+ImageRecord BuildService::obtain(const ResolvedImage& resolved) {
+  if (auto image = cached(resolved.key)) {
+    deps_.metrics.add("strata_image_cache_total{result=\"hit\"}");
+    return *image;
+  }
+  auto ticket = joinFlight(resolved);
+  if (ticket.leader) return lead(ticket, resolved);
+  deps_.metrics.add("strata_image_cache_total{result=\"shared\"}");
+  return ticket.flight->wait();
+}
+
+BuildStatus BuildService::startBuild(const ImageRequest& request, const std::string& tag) {
+  ResolvedImage resolved = resolve(request, tag);
+  if (auto image = cached(resolved.key)) {
+    std::string id = log_.open(resolved.label, request.source, resolved.revision, "cached");
+    log_.succeed(id, image->ociDigest, image->dockerDigest);
+    log_.setState(id, "cached");
+    return *log_.get(id);
+  }
+  auto ticket = joinFlight(resolved);
+  if (ticket.leader) {
+    auto run = [this, ticket, resolved] {
+      try {
+        lead(ticket, resolved);
+      } catch (...) {
+        // Already in the build log and the metrics; nobody waits for it.
+      }
+    };
+    try {
+      background_.start(run);
+    } catch (const std::system_error&) {
+      run();  // no thread to spare: build in the foreground rather than never
+    }
+  }
+  if (auto status = log_.get(ticket.flight->label())) return *status;
+  throw Error(ErrorKind::Internal, "the build vanished from the log");
+}
+
+ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
+  if (complete(image)) return image;
+  PackageSource& source = deps_.sources.get(image.source);
+  ImageRequest request{"", image.source, image.packages, image.arch};
+  // The strategy it was built with: an image pinned by digest keeps its layers.
+  ResolvedImage resolved = atRevision(request, image.revision, "", &image.strategy);
+  if (resolved.key != image.cacheKey)
+    throw Error(
+        ErrorKind::UnknownManifest,
+        "the blobs of this image are gone and the configuration changed since it was built");
+  resolved.packageSet = source.checkout(image.revision).packageSet;
+  resolved.label = image.source + "@" + image.revision;
+  return obtain(resolved);
+}
+
+std::shared_ptr<const sdk::ClosureGraph> BuildService::closureOf(const ImageRecord& image) {
+  if (auto known = closures_.get(image.cacheKey)) return *known;
+  std::shared_ptr<const sdk::ClosureGraph> closure;
+  if (auto stored = deps_.images.findClosure(image.cacheKey)) {
+    closure = std::make_shared<const sdk::ClosureGraph>(std::move(*stored));
+  } else {
+    // Built before closures were recorded (migration 0003): ask Nix again. The
+    // store paths exist, so this evaluates and reads, it does not build.
+    PackageSource& source = deps_.sources.get(image.source);
+    ImageRequest request{"", image.source, image.packages, image.arch};
+    ResolvedImage job =
+        atRevision(request, image.revision, source.checkout(image.revision).packageSet);
+    BuildSlots::Lease lease(slots_);
+    std::vector<std::string> outPaths;
+    auto graph = std::make_shared<sdk::ClosureGraph>(
+        deps_.pipeline.closure(job, deps_.pipeline.deadlineFromNow(), outPaths));
+    deps_.images.saveClosure(image.cacheKey, *graph);
+    closure = std::move(graph);
+  }
+  closures_.put(image.cacheKey, closure);
+  return closure;
+}
+
+bool BuildService::complete(const ImageRecord& image) const {
+  for (const auto& d : image.ownBlobs()) {
+    auto digest = Digest::parse(d);
+    if (!digest || !deps_.blobs.stat(*digest)) return false;
+  }
+  return true;
+}
+
+std::optional<ImageRecord> BuildService::cached(const std::string& key) {
+  if (auto known = known_.get(key)) return known;
+  if (auto found = deps_.images.findByKey(key); found && complete(*found)) {
+    known_.put(key, *found);
+    return found;
+  }
+  return std::nullopt;
+}
+
+BuildService::Flights::Ticket BuildService::joinFlight(const ResolvedImage& resolved) {
+  return flights_.join(resolved.key, [&] {
+    return log_.open(resolved.label, resolved.request.source, resolved.revision, "queued");
+  });
+}
+
+ImageRecord BuildService::lead(const Flights::Ticket& ticket, const ResolvedImage& resolved) {
+  const std::string& id = ticket.flight->label();
+  std::optional<ImageRecord> result;
+  std::exception_ptr error;
+  try {
+    // Another flight may have finished between the cache check and now.
+    if (auto found = deps_.images.findByKey(resolved.key); found && complete(*found)) {
+      result = *found;
+    } else {
+      deps_.metrics.add("strata_image_cache_total{result=\"miss\"}");
+      publishQueue();
+      BuildSlots::Lease lease(slots_);
+      publishQueue();
+      log_.setState(id, "running");
+      BuiltImage built = deps_.pipeline.build(
+          resolved, [this, &id](const std::string& line) { log_.append(id, line); });
+      closures_.put(resolved.key, built.closure);
+      result = built.image;
+    }
+    deps_.metrics.add("strata_builds_total{result=\"ok\"}");
+    log_.succeed(id, result->ociDigest, result->dockerDigest);
+  } catch (...) {
+    error = std::current_exception();
+    deps_.metrics.add(std::string("strata_builds_total{result=\"") + failureKind(error) + "\"}");
+    log_.fail(id, failureText(error));
+  }
+  publishQueue();
+  if (result) known_.put(resolved.key, *result);
+  flights_.finish(resolved.key, ticket.flight, result, error);
+  if (error) std::rethrow_exception(error);
+  return *result;
+}
+
+}  // namespace strata

@@ -1,0 +1,190 @@
+#include "builder/ImagePipeline.h"
+
+#include <algorithm>
+#include <future>
+#include <optional>
+#include <thread>
+
+#include "config/Config.h"
+#include "image/Manifest.h"
+#include "layers/LayerArchive.h"
+#include "layers/LayerBuilder.h"
+#include "layers/StrategyRegistry.h"
+#include "meta/ImageRepository.h"
+#include "nix/NixDriver.h"
+#include "storage/BlobStore.h"
+#include "util/Error.h"
+#include "util/Metrics.h"
+
+namespace strata {
+namespace {
+
+std::string quotedList(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "'" : ", '") + n + "'";
+  return s;
+}
+
+/// The 404 naming every requested package that is missing or not a package.
+Error unknownPackages(const Resolution& res, const std::string& source) {
+  std::string msg;
+  if (!res.missing.empty())
+    msg = "unknown package" + std::string(res.missing.size() > 1 ? "s " : " ") +
+          quotedList(res.missing) + " in source '" + source + "'";
+  if (!res.notPackages.empty())
+    msg += (msg.empty() ? "" : "; ") + quotedList(res.notPackages) + " " +
+           (res.notPackages.size() > 1 ? "are sets" : "is a set") +
+           " of packages, not a package: name one inside it";
+  return Error(ErrorKind::UnknownManifest, msg);
+}
+
+template <typename T>
+void sortUnique(std::vector<T>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+unsigned writerThreads() {
+  return std::max(2u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+ImagePipeline::ImagePipeline(Deps deps) : deps_(deps), writers_(writerThreads()) {}
+
+ImagePipeline::Deadline ImagePipeline::deadlineFromNow() const {
+  return std::chrono::steady_clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds);
+}
+
+sdk::ClosureGraph ImagePipeline::closure(const ResolvedImage& job, Deadline deadline,
+                                         std::vector<std::string>& outPaths, const LogSink& log) {
+  const auto& nix = deps_.nix;
+  std::string system = NixDriver::systemFor(job.request.arch);
+  // 1. Every requested package must exist; all missing ones are named at once.
+  Resolution res = nix.resolve(job.packageSet, job.request.packages, system, deadline, log);
+  if (!res.missing.empty() || !res.notPackages.empty())
+    throw unknownPackages(res, job.request.source);
+  // 2. Build, then read the closure graph.
+  std::vector<std::string> attrs;
+  outPaths.clear();
+  for (const auto& p : res.found) {
+    attrs.push_back(p.attr);
+    outPaths.push_back(p.outPath);
+  }
+  sortUnique(attrs);
+  sortUnique(outPaths);
+  nix.build(job.packageSet, attrs, system, deadline, log);
+  sdk::ClosureGraph graph = nix.closure(outPaths, deadline);
+  deps_.popularity.apply(graph);
+  return graph;
+}
+
+BuiltImage ImagePipeline::build(const ResolvedImage& job, const LogSink& log) {
+  std::optional<PhaseTimer> phase(std::in_place, &deps_.metrics, "nix");
+  std::vector<std::string> outPaths;
+  auto graph =
+      std::make_shared<const sdk::ClosureGraph>(closure(job, deadlineFromNow(), outPaths, log));
+
+  phase.emplace(&deps_.metrics, "layering");
+  // 3. Plan: the strategy gets the budget minus the symlink layer.
+  const auto& strategy = [&]() -> const StrategyRegistry::Entry& {
+    try {
+      return deps_.strategies.get(job.layering.strategy);
+    } catch (const std::invalid_argument& e) {
+      throw Error(ErrorKind::Internal, e.what());
+    }
+  }();
+  auto plan = planLayers(strategy, job.layering.strategy, *graph,
+                         static_cast<std::uint32_t>(job.layering.maxLayers - 1));
+
+  phase.emplace(&deps_.metrics, "layers");
+  std::vector<LayerBlob> layers = writeLayers(job, plan, outPaths);
+
+  phase.emplace(&deps_.metrics, "manifest");
+  return BuiltImage{storeImage(job, layers, graph), graph};
+}
+
+std::vector<LayerBlob> ImagePipeline::writeLayers(const ResolvedImage& job,
+                                                  const std::vector<sdk::Layer>& plan,
+                                                  const std::vector<std::string>& outPaths) {
+  // 4. Layers: reuse those whose store paths were layered before. The last
+  // one is the symlink layer.
+  std::string suffix = job.codec == Codec::Gzip ? "" : std::string("+") + codecName(job.codec);
+  std::vector<std::future<LayerBlob>> pending;
+  for (std::size_t i = 0; i <= plan.size(); ++i) {
+    bool symlinks = i == plan.size();
+    std::string key =
+        symlinks ? layerKey("symlinks" + suffix, outPaths) : layerKey("store" + suffix, plan[i]);
+    pending.push_back(writers_.submit([this, &job, &plan, &outPaths, i, symlinks, key] {
+      if (auto cached = deps_.images.findLayer(key); cached && deps_.blobs.stat(cached->digest)) {
+        deps_.metrics.add("strata_layer_cache_total{result=\"hit\"}");
+        return *cached;
+      }
+      deps_.metrics.add("strata_layer_cache_total{result=\"miss\"}");
+      LayerBlob blob = buildLayer(
+          deps_.blobs, job.codec,
+          [&](TarWriter& t) {
+            if (symlinks)
+              writeSymlinkTree(t, outPaths);
+            else
+              writeStorePaths(t, plan[i]);
+          },
+          &TaskPool::shared());
+      deps_.images.saveLayer(key, blob);
+      return blob;
+    }));
+  }
+  // Every task must end before this frame goes (they refer to it), also
+  // when one failed: collect all, then rethrow the first error.
+  std::vector<LayerBlob> layers;
+  std::exception_ptr error;
+  for (auto& f : pending) {
+    try {
+      layers.push_back(f.get());
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  return layers;
+}
+
+ImageRecord ImagePipeline::storeImage(const ResolvedImage& job,
+                                      const std::vector<LayerBlob>& layers,
+                                      const std::shared_ptr<const sdk::ClosureGraph>& closure) {
+  // 5. Config and both manifests, stored as blobs, then the record.
+  const ImageRequest& request = job.request;
+  ImageOrigin origin{request.arch, request.source, job.revision, request.packages};
+  std::string config = buildImageConfig(origin, layers);
+  Digest configDigest = deps_.blobs.put(config);
+  std::string oci =
+      buildManifest(ManifestFormat::Oci, configDigest.str(), config.size(), layers, job.codec);
+  // Docker schema 2 has no zstd layer type: zstd images are OCI only, and the
+  // Docker digest names the OCI manifest.
+  std::string docker = job.codec == Codec::Gzip
+                           ? buildManifest(ManifestFormat::Docker, configDigest.str(),
+                                           config.size(), layers, job.codec)
+                           : oci;
+  Digest ociDigest = deps_.blobs.put(oci);
+  Digest dockerDigest = deps_.blobs.put(docker);
+
+  ImageRecord image;
+  image.cacheKey = job.key;
+  image.source = request.source;
+  image.revision = job.revision;
+  image.packages = request.packages;
+  image.arch = request.arch;
+  image.strategy = job.layering.strategy;
+  image.configDigest = configDigest.str();
+  image.ociDigest = ociDigest.str();
+  image.ociSize = oci.size();
+  image.dockerDigest = dockerDigest.str();
+  image.dockerSize = docker.size();
+  std::vector<std::string> blobs = image.ownBlobs();
+  for (const auto& l : layers) blobs.push_back(l.digest.str());
+  // The closure goes with the image: post-build policies judge cached pulls too.
+  deps_.images.save(image, blobs, closure.get());
+  return image;
+}
+
+}  // namespace strata

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "builder/ResolvedImage.h"
+#include "image/ImageRecord.h"
+#include "image/LayerBlob.h"
+#include "strata/sdk/layering.h"
+#include "util/TaskPool.h"
+
+namespace strata {
+
+struct Config;
+class BlobStore;
+class ImageRepository;
+class NixDriver;
+class StrategyRegistry;
+class PopularityData;
+class Metrics;
+
+/// An image as the pipeline left it: recorded, with the closure it came from.
+struct BuiltImage {
+  ImageRecord image;
+  std::shared_ptr<const sdk::ClosureGraph> closure;
+};
+
+/// One build, start to end: Nix builds the packages and gives the closure,
+/// the strategy plans the layers, each layer is written once (or reused by
+/// its store paths), then the config and both manifests are stored and the
+/// image is recorded with its closure. Knows nothing of who asked, nor of
+/// other builds in flight (BuildService).
+class ImagePipeline {
+ public:
+  using LogSink = std::function<void(const std::string&)>;
+  using Deadline = std::chrono::steady_clock::time_point;
+
+  struct Deps {
+    const Config& config;
+    const NixDriver& nix;
+    BlobStore& blobs;
+    ImageRepository& images;
+    const StrategyRegistry& strategies;
+    const PopularityData& popularity;
+    Metrics& metrics;
+  };
+
+  explicit ImagePipeline(Deps deps);
+
+  /// Builds `job` and records it. Throws strata::Error: UnknownManifest naming
+  /// every missing package, BuildFailed/BuildTimeout with Nix's log tail,
+  /// Internal for a strategy that plans badly. Nix's output goes to `log`.
+  BuiltImage build(const ResolvedImage& job, const LogSink& log = {});
+
+  /// Evaluates and builds the packages of `job` and reads their runtime
+  /// closure (with popularity applied); `outPaths` receives the output paths
+  /// of the requested packages, sorted.
+  sdk::ClosureGraph closure(const ResolvedImage& job, Deadline deadline,
+                            std::vector<std::string>& outPaths, const LogSink& log = {});
+
+  /// The deadline of a build starting now (nix.timeoutSeconds).
+  Deadline deadlineFromNow() const;
+
+ private:
+  std::vector<LayerBlob> writeLayers(const ResolvedImage& job, const std::vector<sdk::Layer>& plan,
+                                     const std::vector<std::string>& outPaths);
+  ImageRecord storeImage(const ResolvedImage& job, const std::vector<LayerBlob>& layers,
+                         const std::shared_ptr<const sdk::ClosureGraph>& closure);
+
+  Deps deps_;
+  /// Layers of a build are written in parallel here; their compression runs
+  /// on TaskPool::shared(), so a writer waiting for its chunks never blocks
+  /// the threads that compress them.
+  TaskPool writers_;
+};
+
+}  // namespace strata

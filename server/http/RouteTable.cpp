@@ -1,0 +1,167 @@
+#include "http/RouteTable.h"
+
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+
+#include <stdexcept>
+
+#include "util/Error.h"
+
+namespace strata {
+namespace {
+
+struct Part {
+  enum class Kind { Literal, One, Many, Rest };
+  Kind kind;
+  std::string text;  ///< the literal, or the parameter's name
+};
+
+std::vector<std::string> splitPath(const std::string& path) {
+  std::vector<std::string> out;
+  if (path.empty()) return out;
+  std::size_t start = path.front() == '/' ? 1 : 0;
+  while (true) {
+    auto slash = path.find('/', start);
+    out.push_back(path.substr(start, slash == std::string::npos ? slash : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::vector<Part> compile(const std::string& pattern) {
+  if (pattern.empty() || pattern.front() != '/')
+    throw std::invalid_argument("route pattern must start with '/': " + pattern);
+  std::vector<Part> parts;
+  bool many = false;
+  for (const auto& seg : splitPath(pattern)) {
+    if (!parts.empty() && parts.back().kind == Part::Kind::Rest)
+      throw std::invalid_argument("{p*} must end the pattern: " + pattern);
+    if (seg.size() < 3 || seg.front() != '{' || seg.back() != '}') {
+      if (seg.find_first_of("{}") != std::string::npos)
+        throw std::invalid_argument("malformed segment '" + seg + "' in " + pattern);
+      parts.push_back({Part::Kind::Literal, seg});
+      continue;
+    }
+    std::string name = seg.substr(1, seg.size() - 2);
+    Part::Kind kind = Part::Kind::One;
+    if (name.size() > 3 && name.compare(name.size() - 3, 3, "...") == 0) {
+      kind = Part::Kind::Many;
+      name.resize(name.size() - 3);
+      if (many) throw std::invalid_argument("two {p...} in " + pattern);
+      many = true;
+    } else if (name.size() > 1 && name.back() == '*') {
+      kind = Part::Kind::Rest;
+      name.pop_back();
+    }
+    parts.push_back({kind, name});
+  }
+  return parts;
+}
+
+std::string joined(const std::vector<std::string>& segs, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to; ++i) {
+    if (i > from) out += '/';
+    out += segs[i];
+  }
+  return out;
+}
+
+bool matchFrom(const std::vector<Part>& parts, std::size_t pi, const std::vector<std::string>& segs,
+               std::size_t si, RouteParams& params) {
+  if (pi == parts.size()) return si == segs.size();
+  const Part& p = parts[pi];
+  switch (p.kind) {
+    case Part::Kind::Literal:
+      return si < segs.size() && segs[si] == p.text &&
+             matchFrom(parts, pi + 1, segs, si + 1, params);
+    case Part::Kind::One:
+      if (si >= segs.size() || segs[si].empty()) return false;
+      params[p.text] = segs[si];
+      if (matchFrom(parts, pi + 1, segs, si + 1, params)) return true;
+      params.erase(p.text);
+      return false;
+    case Part::Kind::Rest:
+      params[p.text] = joined(segs, si, segs.size());
+      return true;
+    case Part::Kind::Many:
+      // Longest first: the route keywords after it are found from the end.
+      for (std::size_t len = segs.size() - std::min(si, segs.size()); len >= 1; --len) {
+        std::string value = joined(segs, si, si + len);
+        if (value.empty()) continue;
+        params[p.text] = value;
+        if (matchFrom(parts, pi + 1, segs, si + len, params)) return true;
+      }
+      params.erase(p.text);
+      return false;
+  }
+  return false;
+}
+
+bool methodAllowed(const Route& route, const std::string& method) {
+  for (const auto& m : route.methods)
+    if (m == method || (method == "HEAD" && m == "GET")) return true;
+  return false;
+}
+
+}  // namespace
+
+struct RouteTable::Compiled {
+  std::vector<Part> parts;
+};
+
+void checkRoutePattern(const std::string& pattern) {
+  compile(pattern);
+}
+
+RequestTarget parseRequestTarget(const std::string& uri) {
+  std::string rawPath;
+  if (!uri.empty() && uri.front() == '/') {
+    rawPath = uri.substr(0, uri.find_first_of("?#"));
+  } else if (auto scheme = uri.find("://"); scheme != std::string::npos) {
+    auto slash = uri.find('/', scheme + 3);
+    rawPath = slash == std::string::npos
+                  ? "/"
+                  : uri.substr(slash, uri.find_first_of("?#", slash) - slash);
+  } else {
+    throw Error(ErrorKind::BadRequest, "malformed request URI");
+  }
+  RequestTarget target;
+  try {
+    for (const auto& raw : splitPath(rawPath)) {
+      std::string decoded;
+      Poco::URI::decode(raw, decoded);
+      target.segments.push_back(std::move(decoded));
+    }
+    Poco::URI u(uri);
+    target.path = u.getPath();
+    target.query = u.getQueryParameters();
+  } catch (const Poco::Exception&) {
+    throw Error(ErrorKind::BadRequest, "malformed request URI");
+  }
+  return target;
+}
+
+RouteTable::RouteTable(std::vector<Route> routes) : routes_(std::move(routes)) {
+  for (const auto& r : routes_)
+    compiled_.push_back(std::make_unique<Compiled>(Compiled{compile(r.pattern)}));
+}
+
+RouteTable::~RouteTable() = default;
+
+RouteTable::Match RouteTable::find(const std::string& method,
+                                   const std::vector<std::string>& segments) const {
+  Match wrongMethod;
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    RouteParams params;
+    if (!matchFrom(compiled_[i]->parts, 0, segments, 0, params)) continue;
+    if (methodAllowed(routes_[i], method))
+      return Match{Match::Result::Found, &routes_[i], std::move(params)};
+    if (wrongMethod.route == nullptr)
+      wrongMethod = Match{Match::Result::MethodNotAllowed, &routes_[i], std::move(params)};
+  }
+  return wrongMethod;
+}
+
+}  // namespace strata

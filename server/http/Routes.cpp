@@ -1,0 +1,74 @@
+#include "http/Routes.h"
+
+#include "http/RouteTable.h"
+#include "http/handlers/Handlers.h"
+
+namespace strata {
+namespace {
+
+const std::vector<std::string> kGet{"GET"}, kPost{"POST"}, kDelete{"DELETE"};
+const std::vector<std::string> kWrites{"PUT", "POST", "PATCH", "DELETE"};
+const std::vector<std::string> kAny{"GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS"};
+
+std::vector<Route> table() {
+  return {
+      // --- registry API (distribution, pull side) ------------------------------------
+      {kGet, "/v2", "base", handleBase, Access::registry()},
+      {kGet, "/v2/", "base", handleBase, Access::registry()},
+      {kGet, "/v2/_catalog", "catalog", handleCatalog, Access::catalog()},
+      {kGet, "/v2/{name...}/tags/list", "tags", handleTags, Access::pull("name")},
+      // Uploads before blobs: "uploads" would otherwise read as a digest.
+      {kAny, "/v2/{name...}/blobs/uploads/{rest*}", "push", handlePushRefused, Access::registry()},
+      {kAny, "/v2/{name...}/blobs/uploads", "push", handlePushRefused, Access::registry()},
+      {kGet, "/v2/{name...}/manifests/{reference}", "manifest", handleManifest,
+       Access::pull("name")},
+      {kWrites, "/v2/{name...}/manifests/{reference}", "push", handlePushRefused,
+       Access::registry()},
+      {kGet, "/v2/{name...}/blobs/{digest}", "blob", handleBlob, Access::pull("name")},
+      {kWrites, "/v2/{name...}/blobs/{digest}", "push", handlePushRefused, Access::registry()},
+
+      // --- operations ---------------------------------------------------------------------
+      {kGet, "/healthz", "healthz", handleHealth, Access::open()},
+      {kGet, "/readyz", "readyz", handleHealth, Access::open()},
+      {kGet, "/metrics", "metrics", handleMetrics, Access::open()},
+
+      // --- token service ------------------------------------------------------------------
+      {kGet, "/token", "token", handleToken, Access::open()},
+      {kPost, "/token", "token", handleTokenPost, Access::open()},
+
+      // --- own API --------------------------------------------------------------------------
+      {kGet, "/api/v1/sources", "sources", handleSources, Access::open()},
+      {kGet, "/api/v1/plugins", "plugins", handlePlugins, Access::open()},
+      // A pin resolves and builds the image: it needs the right to pull it.
+      {kGet, "/api/v1/images/{image...}/pin", "pin", handlePin, Access::pull("image", true)},
+      // Builds and their logs say what everyone pulls: the admin API's rule.
+      {kGet, "/api/v1/builds", "builds", handleListBuilds, Access::admin()},
+      {kPost, "/api/v1/builds", "builds", handleStartBuild, Access::admin()},
+      {kGet, "/api/v1/builds/{id}", "build", handleBuild, Access::admin()},
+
+      // --- admin API (mirrors `strata admin`) ---------------------------------------------
+      {kGet, "/api/v1/users", "users", handleListUsers, Access::admin()},
+      {kPost, "/api/v1/users", "users", handleAddUser, Access::admin()},
+      {kGet, "/api/v1/users/{user}/tokens", "tokens", handleListTokens, Access::admin()},
+      {kPost, "/api/v1/users/{user}/tokens", "tokens", handleCreateToken, Access::admin()},
+      {kDelete, "/api/v1/users/{user}/tokens/{token}", "token", handleRevokeToken, Access::admin()},
+      {kGet, "/api/v1/teams", "teams", handleListTeams, Access::admin()},
+      {kPost, "/api/v1/teams", "teams", handleAddTeam, Access::admin()},
+      {kPost, "/api/v1/teams/{team}/members", "members", handleAddMember, Access::admin()},
+      {kDelete, "/api/v1/teams/{team}/members/{user}", "member", handleRemoveMember,
+       Access::admin()},
+      {kGet, "/api/v1/grants", "grants", handleListGrants, Access::admin()},
+      {kPost, "/api/v1/grants", "grants", handleAddGrant, Access::admin()},
+      {kDelete, "/api/v1/grants", "grants", handleRevokeGrant, Access::admin()},
+      {kGet, "/api/v1/audit", "audit", handleAudit, Access::admin()},
+  };
+}
+
+}  // namespace
+
+const RouteTable& serverRoutes() {
+  static const RouteTable routes(table());
+  return routes;
+}
+
+}  // namespace strata

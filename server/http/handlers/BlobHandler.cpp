@@ -1,0 +1,53 @@
+#include "http/ByteRange.h"
+#include "http/Exchange.h"
+#include "http/ResponseBodySink.h"
+#include "http/handlers/Handlers.h"
+#include "pull/PullService.h"
+#include "util/Error.h"
+#include "util/Metrics.h"
+
+namespace strata {
+
+void handleBlob(Exchange& x) {
+  BlobAnswer blob =
+      x.ctx.pull.blob(BlobQuery{x.caller, x.param("name"), x.param("digest"), !x.head()});
+  if (blob.redirect) {
+    x.response.set("Docker-Content-Digest", blob.digest);
+    x.response.redirect(*blob.redirect, Poco::Net::HTTPResponse::HTTP_TEMPORARY_REDIRECT);
+    return;
+  }
+  std::uint64_t first = 0, length = blob.size;
+  if (x.request.has("Range")) {
+    std::optional<ByteRange> range;
+    try {
+      range = parseRange(x.request.get("Range"), blob.size);
+    } catch (const Error&) {
+      x.response.set("Content-Range", "bytes */" + std::to_string(blob.size));  // RFC 9110 15.5.17
+      throw;
+    }
+    if (range) {
+      first = range->first;
+      length = range->last - range->first + 1;
+      x.response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_PARTIAL_CONTENT);
+      x.response.set("Content-Range", "bytes " + std::to_string(range->first) + "-" +
+                                          std::to_string(range->last) + "/" +
+                                          std::to_string(blob.size));
+    }
+  }
+  x.response.set("Docker-Content-Digest", blob.digest);
+  x.response.set("ETag", "\"" + blob.digest + "\"");
+  x.response.set("Accept-Ranges", "bytes");
+  x.response.set("Cache-Control", "max-age=31536000, immutable");
+  x.response.setContentType("application/octet-stream");
+  x.response.setContentLength64(length);
+  if (x.head()) {
+    x.response.send();
+    return;
+  }
+  ResponseBodySink sink(x.request, x.response.send());
+  std::uint64_t sent = blob.reader->sendTo(sink, first, length);
+  sink.endIfShort(sent, length);
+  x.ctx.metrics.add("strata_bytes_served_total{kind=\"blob\"}", sent);
+}
+
+}  // namespace strata

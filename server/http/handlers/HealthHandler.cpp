@@ -1,0 +1,10 @@
+#include "http/Exchange.h"
+#include "http/handlers/Handlers.h"
+
+namespace strata {
+
+void handleHealth(Exchange& x) {
+  x.sendJson("{\"status\":\"ok\"}");
+}
+
+}  // namespace strata

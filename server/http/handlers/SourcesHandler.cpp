@@ -1,0 +1,45 @@
+#include <Poco/JSON/Array.h>
+
+#include "catalog/SourceCatalog.h"
+#include "http/Exchange.h"
+#include "http/handlers/Handlers.h"
+
+namespace strata {
+namespace {
+
+Poco::JSON::Array::Ptr array(const std::vector<std::string>& items) {
+  Poco::JSON::Array::Ptr a = new Poco::JSON::Array();
+  for (const auto& i : items) a->add(i);
+  return a;
+}
+
+}  // namespace
+
+void handleSources(Exchange& x) {
+  Poco::JSON::Array::Ptr list = new Poco::JSON::Array();
+  for (const auto& s : x.ctx.sources.sources()) {
+    auto o = orderedObject();
+    o->set("name", s.name);
+    o->set("prefix", s.prefix);
+    o->set("type", s.type);
+    if (s.type == "path") {
+      o->set("path", s.path);
+    } else {
+      o->set("url", s.url);  // credentials already redacted
+      o->set("defaultRef", s.defaultRef);
+      o->set("refreshSeconds", s.refreshSeconds);
+    }
+    auto meta = orderedObject();
+    for (const auto& [name, pkgs] : s.metaPackages) meta->set(name, array(pkgs));
+    o->set("metaPackages", meta);
+    o->set("alwaysInclude", array(s.alwaysInclude));
+    o->set("layering", s.layering);
+    o->set("maxLayers", s.maxLayers);
+    list->add(o);
+  }
+  Poco::JSON::Object body;
+  body.set("sources", list);
+  x.sendJson(body);
+}
+
+}  // namespace strata

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <Poco/Data/Session.h>
+
+namespace Poco::Data {
+class SessionPool;
+}
+
+namespace strata {
+
+/// The SQLite metadata database through Poco::Data. Hands out pooled
+/// sessions; every statement binds its values, none is built from input.
+class SqliteDatabase {
+ public:
+  /// Opens (creating the file and its folder) and applies pending migrations.
+  explicit SqliteDatabase(const std::string& path);
+  ~SqliteDatabase();
+
+  Poco::Data::Session session();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::unique_ptr<Poco::Data::SessionPool> pool_;
+};
+
+}  // namespace strata

@@ -1,0 +1,202 @@
+#include "pull/PullService.h"
+
+#include "auth/AccessGate.h"
+#include "builder/BuildService.h"
+#include "config/Config.h"
+#include "image/ImageName.h"
+#include "image/ImageRecord.h"
+#include "image/Manifest.h"
+#include "meta/ImageRepository.h"
+#include "storage/BlobStore.h"
+#include "util/Error.h"
+#include "util/Metrics.h"
+
+namespace strata {
+namespace {
+
+void requireValidName(const std::string& name) {
+  if (!isValidRepositoryName(name))
+    throw Error(ErrorKind::InvalidName,
+                "invalid repository name: components must be lowercase letters and digits "
+                "separated by '.', '_', '__' or '-'");
+}
+
+void requireValidTag(const std::string& tag) {
+  if (!isValidTag(tag))
+    throw Error(ErrorKind::InvalidTag,
+                "invalid tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' "
+                "or '-'");
+}
+
+Digest requireDigest(const std::string& reference) {
+  auto digest = Digest::parse(reference);
+  if (!digest) throw Error(ErrorKind::InvalidDigest, "invalid digest '" + reference + "'");
+  return *digest;
+}
+
+sdk::ImageInfo infoOf(const ImageRecord& image, const sdk::ClosureGraph* closure) {
+  return sdk::ImageInfo{image.source, image.packages, image.revision, image.arch, closure};
+}
+
+}  // namespace
+
+BlobAnswer::BlobAnswer() = default;
+BlobAnswer::BlobAnswer(BlobAnswer&&) noexcept = default;
+BlobAnswer& BlobAnswer::operator=(BlobAnswer&&) noexcept = default;
+BlobAnswer::~BlobAnswer() = default;
+
+ImageRequest PullService::admitName(const Caller& caller, const std::string& name,
+                                    bool namePolicies) {
+  ImageRequest image = parseImageName(name, deps_.config.sources);
+  deps_.access.authorizePull(caller, image);
+  // Routes that never resolve the image: the policies judge what the name says.
+  if (namePolicies && deps_.access.hasPolicies())
+    deps_.access.checkPolicies(
+        caller, name, sdk::ImageInfo{image.source, image.packages, "", image.arch, nullptr});
+  return image;
+}
+
+void PullService::checkWithClosure(const Caller& caller, const std::string& name,
+                                   const ImageRecord& image) {
+  if (!deps_.access.hasPolicies()) return;
+  auto closure = deps_.builds.closureOf(image);
+  deps_.access.checkPolicies(caller, name, infoOf(image, closure.get()));
+}
+
+ImageRecord PullService::byTag(const Caller& caller, const ImageRequest& image,
+                               const std::string& tag) {
+  ResolvedImage resolved = deps_.builds.resolve(image, tag);
+  // Before the build: a policy that can decide from the request alone saves it.
+  if (deps_.access.hasPolicies())
+    deps_.access.checkPolicies(
+        caller, image.name,
+        sdk::ImageInfo{image.source, image.packages, resolved.revision, image.arch, nullptr});
+  ImageRecord record = deps_.builds.obtain(resolved);
+  // After it, with the closure: also for cached images, which never build.
+  checkWithClosure(caller, image.name, record);
+  // Only an allowed image gets its tag (and so its blobs) under the name.
+  deps_.builds.recordTag(resolved);
+  return record;
+}
+
+ImageRecord PullService::byDigest(const Caller& caller, const ImageRequest& image,
+                                  const Digest& digest) {
+  auto found = deps_.images.findByManifestDigest(image.name, digest.str());
+  if (!found)
+    throw Error(ErrorKind::UnknownManifest,
+                "manifest " + digest.str() + " is unknown under '" + image.name + "'");
+  // A pull by digest meets the same policies as one by tag.
+  if (deps_.access.hasPolicies())
+    deps_.access.checkPolicies(caller, image.name, infoOf(*found, nullptr));
+  ImageRecord record = deps_.builds.rebuildIfIncomplete(*found);
+  checkWithClosure(caller, image.name, record);
+  return record;
+}
+
+ManifestAnswer PullService::manifest(const ManifestQuery& query) {
+  requireValidName(query.name);
+  const std::string& ref = query.reference;
+  std::optional<Digest> digest;
+  if (ref.rfind("sha256:", 0) == 0 || ref.find(':') != std::string::npos)
+    digest = requireDigest(ref);
+  else
+    requireValidTag(ref);
+  ImageRequest image = admitName(query.caller, query.name, false);
+
+  ImageRecord record;
+  ManifestFormat format;
+  if (digest) {
+    record = byDigest(query.caller, image, *digest);
+    format = record.ociDigest == digest->str() ? ManifestFormat::Oci : ManifestFormat::Docker;
+  } else {
+    record = byTag(query.caller, image, ref);
+    format = negotiateManifest(query.accept);
+  }
+  // An image with zstd layers has an OCI manifest only (its Docker digest
+  // names the same manifest): every client gets that.
+  if (record.dockerDigest == record.ociDigest) format = ManifestFormat::Oci;
+  ManifestAnswer answer;
+  answer.digest = format == ManifestFormat::Oci ? record.ociDigest : record.dockerDigest;
+  answer.mediaType = manifestMediaType(format);
+  answer.body = deps_.blobs.read(*Digest::parse(answer.digest));
+  if (!query.head) {
+    deps_.metrics.add("strata_bytes_served_total{kind=\"manifest\"}", answer.body.size());
+    deps_.access.recordPull(query.caller, query.name, ref, record.revision, answer.digest);
+  }
+  return answer;
+}
+
+BlobAnswer PullService::blob(const BlobQuery& query) {
+  requireValidName(query.name);
+  Digest digest = requireDigest(query.digest);
+  admitName(query.caller, query.name, true);
+  auto info = deps_.blobs.stat(digest);
+  if (!info || !deps_.images.blobVisible(query.name, digest.str()))
+    throw Error(ErrorKind::UnknownBlob,
+                "blob " + digest.str() + " is unknown under '" + query.name + "'");
+  BlobAnswer answer;
+  answer.digest = digest.str();
+  answer.size = info->size;
+  if (!query.open) return answer;  // HEAD: the size is all
+  // A presigned URL is for GET only: HEAD is answered here.
+  answer.redirect = deps_.blobs.redirectUrl(digest);
+  if (!answer.redirect) {
+    answer.reader = deps_.blobs.open(digest);
+    if (!answer.reader) throw Error(ErrorKind::UnknownBlob, "blob " + digest.str() + " vanished");
+    answer.size = answer.reader->size();
+  }
+  return answer;
+}
+
+Listing PullService::tags(const Caller& caller, const std::string& name, const std::string& last,
+                          std::size_t n) {
+  requireValidName(name);
+  admitName(caller, name, true);
+  Listing page;
+  page.items = deps_.images.tags(name, last, n + 1);
+  page.more = page.items.size() > n;
+  if (page.more) page.items.resize(n);
+  if (page.items.empty() && last.empty() && deps_.images.tags(name, "", 1).empty())
+    throw Error(ErrorKind::UnknownName, "no tag of '" + name + "' was pulled yet");
+  return page;
+}
+
+Listing PullService::catalog(const Caller& caller, const std::string& last, std::size_t n) {
+  Listing page;
+  const std::size_t wanted = n + 1;
+  if (!caller.subject) {
+    page.items = deps_.images.names(last, wanted);
+  } else {
+    // With auth on, only the names the caller may pull (docs/auth.md).
+    constexpr std::size_t kBatch = 500;
+    auto mayPull = deps_.access.pullFilter(caller);
+    std::string after = last;
+    while (page.items.size() < wanted) {
+      auto batch = deps_.images.names(after, kBatch);
+      for (const auto& name : batch) {
+        try {
+          if (mayPull(parseImageName(name, deps_.config.sources))) page.items.push_back(name);
+        } catch (const Error&) {
+          // A name no configured source serves any more: nobody may pull it.
+        }
+        if (page.items.size() == wanted) break;
+      }
+      if (batch.size() < kBatch) break;
+      after = batch.back();
+    }
+  }
+  page.more = page.items.size() > n;
+  if (page.more) page.items.resize(n);
+  return page;
+}
+
+Pin PullService::pin(const Caller& caller, const std::string& reference) {
+  NameAndTag ref = splitNameAndTag(reference);
+  requireValidTag(ref.tag);
+  ImageRequest image = admitName(caller, ref.name, false);
+  ImageRecord record = byTag(caller, image, ref.tag);
+  return Pin{ref.name,        ref.tag,          record.source,
+             record.revision, record.ociDigest, record.dockerDigest};
+}
+
+}  // namespace strata

@@ -1,0 +1,69 @@
+#include "builder/BuildLog.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace strata {
+namespace {
+
+TEST(BuildLog, TracksStateLogAndResult) {
+  BuildLog log;
+  std::string id = log.open("demo/hello:latest", "demo", "rev", "queued");
+  EXPECT_EQ(id.size(), 16u);
+  log.setState(id, "running");
+  log.append(id, "building '/nix/store/x.drv'...");
+  auto running = log.get(id);
+  ASSERT_TRUE(running);
+  EXPECT_EQ(running->state, "running");
+  EXPECT_EQ(running->log, std::vector<std::string>{"building '/nix/store/x.drv'..."});
+  EXPECT_EQ(running->finishedAt, 0);
+  log.succeed(id, "sha256:oci", "sha256:docker");
+  auto done = log.get(id);
+  EXPECT_EQ(done->state, "succeeded");
+  EXPECT_EQ(done->ociDigest, "sha256:oci");
+  EXPECT_GT(done->finishedAt, 0);
+
+  std::string failed = log.open("demo/nope", "demo", "rev", "queued");
+  log.fail(failed, "unknown package 'nope'");
+  EXPECT_EQ(log.get(failed)->state, "failed");
+  EXPECT_EQ(log.get(failed)->error, "unknown package 'nope'");
+  EXPECT_FALSE(log.get("0000000000000000"));
+  // Unknown ids are ignored, never created.
+  log.append("nope", "x");
+  EXPECT_FALSE(log.get("nope"));
+}
+
+TEST(BuildLog, RecentIsNewestFirstWithoutLogs) {
+  BuildLog log;
+  std::string a = log.open("a", "s", "r", "queued");
+  std::string b = log.open("b", "s", "r", "queued");
+  log.append(a, "line");
+  auto recent = log.recent(10);
+  ASSERT_EQ(recent.size(), 2u);
+  EXPECT_EQ(recent[0].id, b);
+  EXPECT_EQ(recent[1].id, a);
+  EXPECT_TRUE(recent[1].log.empty());
+  EXPECT_EQ(log.recent(1).size(), 1u);
+}
+
+TEST(BuildLog, BoundsBuildsAndLines) {
+  BuildLog log;
+  std::string first = log.open("first", "s", "r", "queued");
+  std::set<std::string> ids{first};
+  for (std::size_t i = 0; i < BuildLog::kMaxBuilds; ++i)
+    ids.insert(log.open("x", "s", "r", "queued"));
+  EXPECT_EQ(ids.size(), BuildLog::kMaxBuilds + 1);  // ids do not repeat
+  EXPECT_FALSE(log.get(first)) << "the oldest build is dropped";
+  EXPECT_EQ(log.recent(1000).size(), BuildLog::kMaxBuilds);
+
+  std::string id = log.recent(1)[0].id;
+  for (std::size_t i = 0; i < BuildLog::kMaxLines + 1; ++i) log.append(id, std::to_string(i));
+  auto b = log.get(id);
+  EXPECT_TRUE(b->logTruncated);
+  EXPECT_LE(b->log.size(), BuildLog::kMaxLines);
+  EXPECT_EQ(b->log.back(), std::to_string(BuildLog::kMaxLines));
+}
+
+}  // namespace
+}  // namespace strata
