@@ -61,14 +61,17 @@ class ImagePipeline {
   sdk::ClosureGraph closure(const ResolvedImage& job, Deadline deadline,
                             std::vector<std::string>& outPaths, const LogSink& log = {});
 
+  /// The last step of a build: stores the image config and both manifests
+  /// for `layers` (stored already) and records the image with its closure.
+  ImageRecord storeImage(const ResolvedImage& job, const std::vector<LayerBlob>& layers,
+                         const std::shared_ptr<const sdk::ClosureGraph>& closure);
+
   /// The deadline of a build starting now (nix.timeoutSeconds).
   Deadline deadlineFromNow() const;
 
  private:
   std::vector<LayerBlob> writeLayers(const ResolvedImage& job, const std::vector<sdk::Layer>& plan,
                                      const std::vector<std::string>& outPaths);
-  ImageRecord storeImage(const ResolvedImage& job, const std::vector<LayerBlob>& layers,
-                         const std::shared_ptr<const sdk::ClosureGraph>& closure);
 
   Deps deps_;
   /// Layers of a build are written in parallel here; their compression runs

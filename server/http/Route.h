@@ -22,7 +22,7 @@ struct Access {
   /// The parameter is "name[:tag]" rather than a bare name.
   bool nameHasTag = false;
 
-  static Access open() { return {}; }
+  static Access anyone() { return {}; }
   static Access registry() { return {Requirement::Registry}; }
   static Access pull(const char* param, bool withTag = false) {
     return {Requirement::Pull, param, withTag};

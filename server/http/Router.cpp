@@ -25,7 +25,7 @@ Dispatch dispatch(const RouteTable& table, const std::string& method, const std:
   try {
     d.target = parseRequestTarget(uri);
   } catch (const Error& e) {
-    return refuse(std::move(d), Access::open(), e.kind(), e.what());
+    return refuse(std::move(d), Access::anyone(), e.kind(), e.what());
   }
   auto match = table.find(method, d.target.segments);
   const bool registry = underRegistryApi(d.target.segments);
@@ -52,7 +52,7 @@ Dispatch dispatch(const RouteTable& table, const std::string& method, const std:
   if (registry)
     return refuse(std::move(d), Access::registry(), ErrorKind::UnknownName,
                   "no such registry endpoint");
-  return refuse(std::move(d), Access::open(), ErrorKind::UnknownName,
+  return refuse(std::move(d), Access::anyone(), ErrorKind::UnknownName,
                 "no such endpoint: " + d.target.path.substr(0, 200));
 }
 

@@ -28,17 +28,17 @@ std::vector<Route> table() {
       {kWrites, "/v2/{name...}/blobs/{digest}", "push", handlePushRefused, Access::registry()},
 
       // --- operations ---------------------------------------------------------------------
-      {kGet, "/healthz", "healthz", handleHealth, Access::open()},
-      {kGet, "/readyz", "readyz", handleHealth, Access::open()},
-      {kGet, "/metrics", "metrics", handleMetrics, Access::open()},
+      {kGet, "/healthz", "healthz", handleHealth, Access::anyone()},
+      {kGet, "/readyz", "readyz", handleHealth, Access::anyone()},
+      {kGet, "/metrics", "metrics", handleMetrics, Access::anyone()},
 
       // --- token service ------------------------------------------------------------------
-      {kGet, "/token", "token", handleToken, Access::open()},
-      {kPost, "/token", "token", handleTokenPost, Access::open()},
+      {kGet, "/token", "token", handleToken, Access::anyone()},
+      {kPost, "/token", "token", handleTokenPost, Access::anyone()},
 
       // --- own API --------------------------------------------------------------------------
-      {kGet, "/api/v1/sources", "sources", handleSources, Access::open()},
-      {kGet, "/api/v1/plugins", "plugins", handlePlugins, Access::open()},
+      {kGet, "/api/v1/sources", "sources", handleSources, Access::anyone()},
+      {kGet, "/api/v1/plugins", "plugins", handlePlugins, Access::anyone()},
       // A pin resolves and builds the image: it needs the right to pull it.
       {kGet, "/api/v1/images/{image...}/pin", "pin", handlePin, Access::pull("image", true)},
       // Builds and their logs say what everyone pulls: the admin API's rule.

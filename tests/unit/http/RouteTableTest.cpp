@@ -241,9 +241,9 @@ TEST(Router, ThePinRouteChecksTheNameWithoutItsTag) {
 void noop(Exchange&) {}
 
 TEST(RouteTable, FirstMatchingRouteWinsAndParamsAreNamed) {
-  RouteTable table({{{"GET"}, "/a/{x}", "one", noop, Access::open()},
-                    {{"GET"}, "/a/{rest*}", "rest", noop, Access::open()},
-                    {{"POST"}, "/b/{p...}/end", "many", noop, Access::open()}});
+  RouteTable table({{{"GET"}, "/a/{x}", "one", noop, Access::anyone()},
+                    {{"GET"}, "/a/{rest*}", "rest", noop, Access::anyone()},
+                    {{"POST"}, "/b/{p...}/end", "many", noop, Access::anyone()}});
   auto m = table.find("GET", {"a", "1"});
   ASSERT_EQ(m.result, RouteTable::Match::Result::Found);
   EXPECT_STREQ(m.route->name, "one");

@@ -1,0 +1,73 @@
+#include "cli/AdminCommands.h"
+
+#include <gtest/gtest.h>
+#include <utime.h>
+
+#include <ctime>
+#include <sstream>
+#include <stdexcept>
+
+#include "../support/ServerFixture.h"
+
+namespace strata {
+namespace {
+
+class AdminCommandsTest : public ::testing::Test {
+ protected:
+  std::string run(const std::vector<std::string>& verb) {
+    AdminContext ctx{fx.config, *fx.builds, fx.metadata->images(), *fx.blobs, &fx.auth->admin()};
+    std::ostringstream out;
+    EXPECT_EQ(runAdmin(ctx, verb, out), 0);
+    return out.str();
+  }
+  std::string errorOf(const std::vector<std::string>& verb) {
+    try {
+      run(verb);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "no error";
+    return "";
+  }
+  void age(const Digest& d) {
+    struct utimbuf t;
+    t.actime = t.modtime = std::time(nullptr) - 7200;
+    ::utime(static_cast<FilesystemBlobStore&>(*fx.blobs).pathOf(d).c_str(), &t);
+  }
+
+  test::ServerFixture fx;
+};
+
+TEST_F(AdminCommandsTest, BuildPrintsTheRevisionAndBothDigestsAndRecordsTheTag) {
+  ImageRecord image = fx.seed("fx/hello", "v1");
+  std::string out = run({"build", "fx/hello:v1"});
+  EXPECT_EQ(out, "fx/hello:v1 revision " + image.revision + "\n  oci    " + image.ociDigest +
+                     "\n  docker " + image.dockerDigest + "\n");
+  EXPECT_EQ(fx.metadata->images().tags("fx/hello", "", 10), std::vector<std::string>{"v1"});
+}
+
+TEST_F(AdminCommandsTest, BadArgumentsGetOneLineSayingWhy) {
+  EXPECT_EQ(errorOf({"build", "fx/hello:-rf"}), "invalid tag '-rf'");
+  EXPECT_EQ(errorOf({"build"}), "usage: strata admin build IMAGE[:TAG]");
+  EXPECT_EQ(errorOf({"gc", "now"}), "usage: strata admin gc");
+  std::string unknown = errorOf({"frobnicate"});
+  EXPECT_NE(unknown.find("unknown admin verb 'frobnicate'"), std::string::npos);
+  EXPECT_NE(unknown.find("gc"), std::string::npos);
+  EXPECT_NE(errorOf({"build", "nosuch/hello"}).find("no package source serves"), std::string::npos);
+}
+
+TEST_F(AdminCommandsTest, GcRemovesOnlyOldBlobsNothingRefersTo) {
+  ImageRecord image = fx.seed("fx/hello");
+  Digest orphan = fx.blobs->put("left behind by a crashed build");
+  Digest young = fx.blobs->put("written by a build in progress");
+  age(orphan);
+  age(*Digest::parse(image.configDigest));
+  EXPECT_EQ(run({"gc"}), "removed 1 unreferenced blobs (30 bytes)\n");
+  EXPECT_FALSE(fx.blobs->stat(orphan));
+  EXPECT_TRUE(fx.blobs->stat(young));
+  EXPECT_TRUE(fx.blobs->stat(*Digest::parse(image.configDigest))) << "referenced by an image";
+  EXPECT_EQ(run({"gc"}), "removed 0 unreferenced blobs (0 bytes)\n");
+}
+
+}  // namespace
+}  // namespace strata

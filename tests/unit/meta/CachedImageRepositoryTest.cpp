@@ -1,0 +1,70 @@
+#include "meta/CachedImageRepository.h"
+
+#include <gtest/gtest.h>
+
+#include "../support/TestSupport.h"
+#include "meta/sqlite/SqliteDatabase.h"
+#include "meta/sqlite/SqliteImageRepository.h"
+
+namespace strata {
+namespace {
+
+/// The SQLite repository, counting the queries the cache should spare it.
+class CountingRepository : public SqliteImageRepository {
+ public:
+  using SqliteImageRepository::SqliteImageRepository;
+  std::optional<ImageRecord> findByManifestDigest(const std::string& name,
+                                                  const std::string& digest) override {
+    ++digestQueries;
+    return SqliteImageRepository::findByManifestDigest(name, digest);
+  }
+  bool blobVisible(const std::string& name, const std::string& digest) override {
+    ++blobQueries;
+    return SqliteImageRepository::blobVisible(name, digest);
+  }
+  int digestQueries = 0;
+  int blobQueries = 0;
+};
+
+TEST(CachedImageRepository, KeepsPositiveAnswersOnlyAndWithinItsBudget) {
+  test::TempDir dir;
+  SqliteDatabase db(dir / "strata.db");
+  CountingRepository inner(db);
+  CachedImageRepository cached(inner, 2);
+  ImageRecord image;
+  image.cacheKey = std::string(64, 'k');
+  image.source = "fx";
+  image.revision = "r";
+  image.packages = {"hello"};
+  image.arch = "amd64";
+  image.strategy = "popularity";
+  image.configDigest = "sha256:" + std::string(64, 'c');
+  image.ociDigest = "sha256:" + std::string(64, 'o');
+  image.dockerDigest = "sha256:" + std::string(64, 'd');
+  cached.save(image, {image.configDigest, image.ociDigest, image.dockerDigest});
+
+  // Not served under the name yet: negative answers are asked again.
+  EXPECT_FALSE(cached.findByManifestDigest("fx/hello", image.ociDigest));
+  EXPECT_FALSE(cached.blobVisible("fx/hello", image.configDigest));
+  cached.recordResolution("fx/hello", "latest", "r", image.cacheKey);
+  EXPECT_TRUE(cached.findByManifestDigest("fx/hello", image.ociDigest));
+  EXPECT_TRUE(cached.blobVisible("fx/hello", image.configDigest));
+  EXPECT_EQ(inner.digestQueries, 2);
+  EXPECT_EQ(inner.blobQueries, 2);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(cached.findByManifestDigest("fx/hello", image.ociDigest)->cacheKey, image.cacheKey);
+    EXPECT_TRUE(cached.blobVisible("fx/hello", image.configDigest));
+  }
+  EXPECT_EQ(inner.digestQueries, 2) << "positive answers come from memory";
+  EXPECT_EQ(inner.blobQueries, 2);
+  // A budget of two entries: three other blobs push the first one out.
+  for (const auto& d : {image.ociDigest, image.dockerDigest}) cached.blobVisible("fx/hello", d);
+  cached.blobVisible("fx/hello", image.configDigest);
+  EXPECT_EQ(inner.blobQueries, 5);
+  // Everything else goes straight through.
+  EXPECT_EQ(cached.tags("fx/hello", "", 10), std::vector<std::string>{"latest"});
+  EXPECT_EQ(cached.findByKey(image.cacheKey)->revision, "r");
+}
+
+}  // namespace
+}  // namespace strata
