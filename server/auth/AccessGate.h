@@ -55,7 +55,7 @@ class AccessGate {
                           const std::string& digest) = 0;
 
   /// Which images the caller may pull, with its grants read once: for
-  /// listings of many names. Everything with auth off.
+  /// listings of many names. Empty when every image may be listed (auth off).
   virtual std::function<bool(const ImageRequest&)> pullFilter(const Caller& caller) = 0;
 };
 

@@ -96,7 +96,11 @@ Caller RegistryAccessGate::admit(Requirement requirement, const std::string& nam
 }
 
 void RegistryAccessGate::authorizePull(const Caller& caller, const ImageRequest& image) {
-  if (!authOn() || !caller.subject) return;
+  if (!authOn()) return;
+  // A caller that was not admitted for pulling (an open route) has no right.
+  if (!caller.subject)
+    unauthorized(Requirement::Pull, image.name,
+                 "authentication required to pull '" + image.name + "'");
   const Subject& s = *caller.subject;
   auto denied = auth_->access().deniedPackages(s, image);
   if (!denied.empty()) {
@@ -141,7 +145,8 @@ void RegistryAccessGate::recordPull(const Caller& caller, const std::string& nam
 }
 
 std::function<bool(const ImageRequest&)> RegistryAccessGate::pullFilter(const Caller& caller) {
-  if (!authOn() || !caller.subject) return [](const ImageRequest&) { return true; };
+  if (!authOn()) return {};
+  if (!caller.subject) return [](const ImageRequest&) { return false; };
   // Read once for the whole listing.
   auto grants =
       std::make_shared<std::vector<GrantRecord>>(auth_->access().grantsFor(*caller.subject));

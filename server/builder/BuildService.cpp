@@ -1,7 +1,5 @@
 #include "builder/BuildService.h"
 
-#include <system_error>
-
 #include "config/Config.h"
 #include "meta/ImageRepository.h"
 #include "sources/PackageSource.h"
@@ -140,7 +138,7 @@ BuildStatus BuildService::startBuild(const ImageRequest& request, const std::str
     };
     try {
       background_.start(run);
-    } catch (const std::system_error&) {
+    } catch (...) {
       run();  // no thread to spare: build in the foreground rather than never
     }
   }

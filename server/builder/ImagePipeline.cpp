@@ -1,7 +1,9 @@
 #include "builder/ImagePipeline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <future>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -108,14 +110,22 @@ std::vector<LayerBlob> ImagePipeline::writeLayers(const ResolvedImage& job,
                                                   const std::vector<sdk::Layer>& plan,
                                                   const std::vector<std::string>& outPaths) {
   // 4. Layers: reuse those whose store paths were layered before. The last
-  // one is the symlink layer.
+  // one is the symlink layer. The first failure stops the layers not started
+  // yet; every task ends before this frame goes (they refer to it).
+  struct Outcome {
+    std::mutex mutex;
+    std::exception_ptr error;
+    std::atomic<bool> failed{false};
+    void fail(std::exception_ptr e) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!error) error = std::move(e);
+      failed = true;
+    }
+  } outcome;
   std::string suffix = job.codec == Codec::Gzip ? "" : std::string("+") + codecName(job.codec);
-  std::vector<std::future<LayerBlob>> pending;
-  for (std::size_t i = 0; i <= plan.size(); ++i) {
-    bool symlinks = i == plan.size();
-    std::string key =
-        symlinks ? layerKey("symlinks" + suffix, outPaths) : layerKey("store" + suffix, plan[i]);
-    pending.push_back(writers_.submit([this, &job, &plan, &outPaths, i, symlinks, key] {
+  auto write = [&](std::size_t i, const std::string& key) -> std::optional<LayerBlob> {
+    if (outcome.failed) return std::nullopt;
+    try {
       if (auto cached = deps_.images.findLayer(key); cached && deps_.blobs.stat(cached->digest)) {
         deps_.metrics.add("strata_layer_cache_total{result=\"hit\"}");
         return *cached;
@@ -124,7 +134,7 @@ std::vector<LayerBlob> ImagePipeline::writeLayers(const ResolvedImage& job,
       LayerBlob blob = buildLayer(
           deps_.blobs, job.codec,
           [&](TarWriter& t) {
-            if (symlinks)
+            if (i == plan.size())
               writeSymlinkTree(t, outPaths);
             else
               writeStorePaths(t, plan[i]);
@@ -132,20 +142,30 @@ std::vector<LayerBlob> ImagePipeline::writeLayers(const ResolvedImage& job,
           &TaskPool::shared());
       deps_.images.saveLayer(key, blob);
       return blob;
-    }));
-  }
-  // Every task must end before this frame goes (they refer to it), also
-  // when one failed: collect all, then rethrow the first error.
-  std::vector<LayerBlob> layers;
-  std::exception_ptr error;
-  for (auto& f : pending) {
-    try {
-      layers.push_back(f.get());
     } catch (...) {
-      if (!error) error = std::current_exception();
+      outcome.fail(std::current_exception());
+      return std::nullopt;
     }
+  };
+  // Reserved up front: once a task is queued, nothing may throw before its
+  // future is held and waited for.
+  std::vector<std::future<std::optional<LayerBlob>>> pending;
+  pending.reserve(plan.size() + 1);
+  std::vector<std::optional<LayerBlob>> written;
+  written.reserve(plan.size() + 1);
+  try {
+    for (std::size_t i = 0; i <= plan.size(); ++i) {
+      std::string key = i == plan.size() ? layerKey("symlinks" + suffix, outPaths)
+                                         : layerKey("store" + suffix, plan[i]);
+      pending.push_back(writers_.submit([&write, i, key] { return write(i, key); }));
+    }
+  } catch (...) {
+    outcome.fail(std::current_exception());
   }
-  if (error) std::rethrow_exception(error);
+  for (auto& f : pending) written.push_back(f.get());
+  if (outcome.error) std::rethrow_exception(outcome.error);
+  std::vector<LayerBlob> layers;
+  for (auto& blob : written) layers.push_back(std::move(*blob));
   return layers;
 }
 

@@ -35,16 +35,20 @@ struct Access {
 ///
 /// A pattern is a path of '/'-separated segments: a literal, `{p}` (one
 /// non-empty segment), `{p...}` (one or more segments, joined with '/', not
-/// empty as a whole) or a last `{p*}` (any rest, possibly none). Segments are
+/// empty as a whole), or last a `{p*}` (any rest, possibly none) or `{p+}`
+/// (a rest that is not empty). Segments are
 /// matched after percent-decoding each one, so an encoded '/' stays inside
 /// its segment. A `{p...}` is matched as long as the rest allows: route
 /// keywords are found from the end, as repository names may contain them.
 struct Route {
-  std::vector<std::string> methods;  ///< GET routes answer HEAD too
+  std::vector<std::string> methods;  ///< GET routes answer HEAD too; "*" is any method
   std::string pattern;
   const char* name;  ///< for logs and tests, e.g. "manifest"
   HandlerFn handler;
   Access access;
+  /// Answers only paths no other route has (the 404 of an area, with the
+  /// area's access rule).
+  bool fallback = false;
 };
 
 using RouteParams = std::map<std::string, std::string>;

@@ -13,7 +13,10 @@ namespace {
 struct Part {
   enum class Kind { Literal, One, Many, Rest };
   Kind kind;
-  std::string text;  ///< the literal, or the parameter's name
+  std::string text;            ///< the literal, or the parameter's name
+  bool nonEmpty = false;       ///< Rest: `{p+}`, at least one segment
+  std::size_t fixedAfter = 0;  ///< Literal and One parts after this one
+  bool restAfter = false;      ///< a Rest part comes after this one
 };
 
 std::vector<std::string> splitPath(const std::string& path) {
@@ -36,7 +39,7 @@ std::vector<Part> compile(const std::string& pattern) {
   bool many = false;
   for (const auto& seg : splitPath(pattern)) {
     if (!parts.empty() && parts.back().kind == Part::Kind::Rest)
-      throw std::invalid_argument("{p*} must end the pattern: " + pattern);
+      throw std::invalid_argument("{p*} and {p+} must end the pattern: " + pattern);
     if (seg.size() < 3 || seg.front() != '{' || seg.back() != '}') {
       if (seg.find_first_of("{}") != std::string::npos)
         throw std::invalid_argument("malformed segment '" + seg + "' in " + pattern);
@@ -44,17 +47,23 @@ std::vector<Part> compile(const std::string& pattern) {
       continue;
     }
     std::string name = seg.substr(1, seg.size() - 2);
-    Part::Kind kind = Part::Kind::One;
+    Part part{Part::Kind::One, name};
     if (name.size() > 3 && name.compare(name.size() - 3, 3, "...") == 0) {
-      kind = Part::Kind::Many;
-      name.resize(name.size() - 3);
       if (many) throw std::invalid_argument("two {p...} in " + pattern);
       many = true;
-    } else if (name.size() > 1 && name.back() == '*') {
-      kind = Part::Kind::Rest;
-      name.pop_back();
+      part = {Part::Kind::Many, name.substr(0, name.size() - 3)};
+    } else if (name.size() > 1 && (name.back() == '*' || name.back() == '+')) {
+      part = {Part::Kind::Rest, name.substr(0, name.size() - 1), name.back() == '+'};
     }
-    parts.push_back({kind, name});
+    parts.push_back(part);
+  }
+  for (std::size_t i = parts.size(); i-- > 0;) {
+    if (i + 1 == parts.size()) continue;
+    const Part& next = parts[i + 1];
+    parts[i].restAfter = next.restAfter || next.kind == Part::Kind::Rest;
+    parts[i].fixedAfter =
+        next.fixedAfter +
+        (next.kind == Part::Kind::Literal || next.kind == Part::Kind::One ? 1 : 0);
   }
   return parts;
 }
@@ -68,6 +77,10 @@ std::string joined(const std::vector<std::string>& segs, std::size_t from, std::
   return out;
 }
 
+/// Matches parts[pi…] against segs[si…]. Parameters of failed attempts may
+/// stay in `params`: a later success sets every parameter of the pattern.
+/// Linear in the number of segments: a {p...} part is joined only once the
+/// parts after it matched, and with no rest after it has one length only.
 bool matchFrom(const std::vector<Part>& parts, std::size_t pi, const std::vector<std::string>& segs,
                std::size_t si, RouteParams& params) {
   if (pi == parts.size()) return si == segs.size();
@@ -79,29 +92,34 @@ bool matchFrom(const std::vector<Part>& parts, std::size_t pi, const std::vector
     case Part::Kind::One:
       if (si >= segs.size() || segs[si].empty()) return false;
       params[p.text] = segs[si];
-      if (matchFrom(parts, pi + 1, segs, si + 1, params)) return true;
-      params.erase(p.text);
-      return false;
-    case Part::Kind::Rest:
-      params[p.text] = joined(segs, si, segs.size());
+      return matchFrom(parts, pi + 1, segs, si + 1, params);
+    case Part::Kind::Rest: {
+      std::string value = joined(segs, si, segs.size());
+      if (p.nonEmpty && value.empty()) return false;
+      params[p.text] = std::move(value);
       return true;
-    case Part::Kind::Many:
+    }
+    case Part::Kind::Many: {
+      if (si + p.fixedAfter >= segs.size()) return false;  // not one segment left for it
+      std::size_t longest = segs.size() - si - p.fixedAfter;
+      std::size_t shortest = p.restAfter ? 1 : longest;
       // Longest first: the route keywords after it are found from the end.
-      for (std::size_t len = segs.size() - std::min(si, segs.size()); len >= 1; --len) {
+      for (std::size_t len = longest; len >= shortest; --len) {
+        if (!matchFrom(parts, pi + 1, segs, si + len, params)) continue;
         std::string value = joined(segs, si, si + len);
         if (value.empty()) continue;
-        params[p.text] = value;
-        if (matchFrom(parts, pi + 1, segs, si + len, params)) return true;
+        params[p.text] = std::move(value);
+        return true;
       }
-      params.erase(p.text);
       return false;
+    }
   }
   return false;
 }
 
 bool methodAllowed(const Route& route, const std::string& method) {
   for (const auto& m : route.methods)
-    if (m == method || (method == "HEAD" && m == "GET")) return true;
+    if (m == method || m == "*" || (method == "HEAD" && m == "GET")) return true;
   return false;
 }
 
@@ -120,10 +138,11 @@ RequestTarget parseRequestTarget(const std::string& uri) {
   if (!uri.empty() && uri.front() == '/') {
     rawPath = uri.substr(0, uri.find_first_of("?#"));
   } else if (auto scheme = uri.find("://"); scheme != std::string::npos) {
-    auto slash = uri.find('/', scheme + 3);
-    rawPath = slash == std::string::npos
+    // The authority ends at the first '/', '?' or '#'; only a '/' starts a path.
+    auto end = uri.find_first_of("/?#", scheme + 3);
+    rawPath = end == std::string::npos || uri[end] != '/'
                   ? "/"
-                  : uri.substr(slash, uri.find_first_of("?#", slash) - slash);
+                  : uri.substr(end, uri.find_first_of("?#", end) - end);
   } else {
     throw Error(ErrorKind::BadRequest, "malformed request URI");
   }
@@ -154,6 +173,7 @@ RouteTable::Match RouteTable::find(const std::string& method,
                                    const std::vector<std::string>& segments) const {
   Match wrongMethod;
   for (std::size_t i = 0; i < routes_.size(); ++i) {
+    if (routes_[i].fallback) continue;
     RouteParams params;
     if (!matchFrom(compiled_[i]->parts, 0, segments, 0, params)) continue;
     if (methodAllowed(routes_[i], method))
@@ -161,7 +181,13 @@ RouteTable::Match RouteTable::find(const std::string& method,
     if (wrongMethod.route == nullptr)
       wrongMethod = Match{Match::Result::MethodNotAllowed, &routes_[i], std::move(params)};
   }
-  return wrongMethod;
+  if (wrongMethod.route != nullptr) return wrongMethod;
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    RouteParams params;
+    if (routes_[i].fallback && matchFrom(compiled_[i]->parts, 0, segments, 0, params))
+      return Match{Match::Result::Found, &routes_[i], std::move(params)};
+  }
+  return Match{};
 }
 
 }  // namespace strata

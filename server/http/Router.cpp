@@ -40,20 +40,16 @@ Dispatch dispatch(const RouteTable& table, const std::string& method, const std:
     case Result::MethodNotAllowed:
       d.routeName = match.route->name;
       d.params = std::move(match.params);
-      return refuse(std::move(d), match.route->access, ErrorKind::Unsupported,
-                    "method " + method + " not supported");
+      // Under /v2/ any caller may learn that a method is not supported (once
+      // authenticated, distribution order); elsewhere the route's own rule.
+      return refuse(std::move(d), registry ? Access::registry() : match.route->access,
+                    ErrorKind::Unsupported, "method " + method + " not supported");
     case Result::NotFound:
       break;
   }
-  // Under /v2/ every answer needs a caller; writes are refused as such.
-  if (registry && method != "GET" && method != "HEAD")
-    return refuse(std::move(d), Access::registry(), ErrorKind::Unsupported,
-                  "method " + method + " not supported");
-  if (registry)
-    return refuse(std::move(d), Access::registry(), ErrorKind::UnknownName,
-                  "no such registry endpoint");
-  return refuse(std::move(d), Access::anyone(), ErrorKind::UnknownName,
-                "no such endpoint: " + d.target.path.substr(0, 200));
+  // The table ends with fallbacks for every path; this is only a safety net.
+  return refuse(std::move(d), registry ? Access::registry() : Access::anyone(),
+                ErrorKind::UnknownName, "no such endpoint");
 }
 
 Poco::Net::HTTPRequestHandler* Router::createRequestHandler(

@@ -8,7 +8,7 @@ namespace {
 
 const std::vector<std::string> kGet{"GET"}, kPost{"POST"}, kDelete{"DELETE"};
 const std::vector<std::string> kWrites{"PUT", "POST", "PATCH", "DELETE"};
-const std::vector<std::string> kAny{"GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS"};
+const std::vector<std::string> kAny{"*"};
 
 std::vector<Route> table() {
   return {
@@ -26,6 +26,11 @@ std::vector<Route> table() {
        Access::registry()},
       {kGet, "/v2/{name...}/blobs/{digest}", "blob", handleBlob, Access::pull("name")},
       {kWrites, "/v2/{name...}/blobs/{digest}", "push", handlePushRefused, Access::registry()},
+      // A reference with a '/' in it is no reference: the handler says why
+      // (TAG_INVALID, DIGEST_INVALID) rather than 404.
+      {kGet, "/v2/{name...}/manifests/{reference+}", "manifest", handleManifest,
+       Access::pull("name")},
+      {kGet, "/v2/{name...}/blobs/{digest+}", "blob", handleBlob, Access::pull("name")},
 
       // --- operations ---------------------------------------------------------------------
       {kGet, "/healthz", "healthz", handleHealth, Access::anyone()},
@@ -61,6 +66,15 @@ std::vector<Route> table() {
       {kPost, "/api/v1/grants", "grants", handleAddGrant, Access::admin()},
       {kDelete, "/api/v1/grants", "grants", handleRevokeGrant, Access::admin()},
       {kGet, "/api/v1/audit", "audit", handleAudit, Access::admin()},
+
+      // --- paths no route has: 404 (405 for writes under /v2/), after the
+      // check of their area ------------------------------------------------------------------
+      {kAny, "/v2/{rest*}", "unknown", handleUnknownRegistryPath, Access::registry(), true},
+      {kAny, "/api/v1/users/{rest*}", "unknown", handleUnknownPath, Access::admin(), true},
+      {kAny, "/api/v1/teams/{rest*}", "unknown", handleUnknownPath, Access::admin(), true},
+      {kAny, "/api/v1/grants/{rest*}", "unknown", handleUnknownPath, Access::admin(), true},
+      {kAny, "/api/v1/audit/{rest*}", "unknown", handleUnknownPath, Access::admin(), true},
+      {kAny, "/{rest*}", "unknown", handleUnknownPath, Access::anyone(), true},
   };
 }
 

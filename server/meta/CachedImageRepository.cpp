@@ -13,7 +13,7 @@ std::optional<ImageRecord> CachedImageRepository::findByManifestDigest(const std
 
 bool CachedImageRepository::blobVisible(const std::string& name, const std::string& digest) {
   NameAndDigest key{name, digest};
-  if (visibleBlobs_.contains(key)) return true;
+  if (visibleBlobs_.get(key)) return true;
   if (!inner_.blobVisible(name, digest)) return false;
   visibleBlobs_.put(key, true);
   return true;

@@ -95,13 +95,14 @@ ImageRecord PullService::byDigest(const Caller& caller, const ImageRequest& imag
 
 ManifestAnswer PullService::manifest(const ManifestQuery& query) {
   requireValidName(query.name);
+  // Who may pull comes first (401 and 403 before 400 for the reference).
+  ImageRequest image = admitName(query.caller, query.name, false);
   const std::string& ref = query.reference;
   std::optional<Digest> digest;
   if (ref.rfind("sha256:", 0) == 0 || ref.find(':') != std::string::npos)
     digest = requireDigest(ref);
   else
     requireValidTag(ref);
-  ImageRequest image = admitName(query.caller, query.name, false);
 
   ImageRecord record;
   ManifestFormat format;
@@ -128,8 +129,8 @@ ManifestAnswer PullService::manifest(const ManifestQuery& query) {
 
 BlobAnswer PullService::blob(const BlobQuery& query) {
   requireValidName(query.name);
-  Digest digest = requireDigest(query.digest);
   admitName(query.caller, query.name, true);
+  Digest digest = requireDigest(query.digest);
   auto info = deps_.blobs.stat(digest);
   if (!info || !deps_.images.blobVisible(query.name, digest.str()))
     throw Error(ErrorKind::UnknownBlob,
@@ -164,12 +165,12 @@ Listing PullService::tags(const Caller& caller, const std::string& name, const s
 Listing PullService::catalog(const Caller& caller, const std::string& last, std::size_t n) {
   Listing page;
   const std::size_t wanted = n + 1;
-  if (!caller.subject) {
+  // With auth on, only the names the caller may pull (docs/auth.md).
+  auto mayPull = deps_.access.pullFilter(caller);
+  if (!mayPull) {
     page.items = deps_.images.names(last, wanted);
   } else {
-    // With auth on, only the names the caller may pull (docs/auth.md).
     constexpr std::size_t kBatch = 500;
-    auto mayPull = deps_.access.pullFilter(caller);
     std::string after = last;
     while (page.items.size() < wanted) {
       auto batch = deps_.images.names(after, kBatch);
@@ -192,8 +193,8 @@ Listing PullService::catalog(const Caller& caller, const std::string& last, std:
 
 Pin PullService::pin(const Caller& caller, const std::string& reference) {
   NameAndTag ref = splitNameAndTag(reference);
-  requireValidTag(ref.tag);
   ImageRequest image = admitName(caller, ref.name, false);
+  requireValidTag(ref.tag);
   ImageRecord record = byTag(caller, image, ref.tag);
   return Pin{ref.name,        ref.tag,          record.source,
              record.revision, record.ociDigest, record.dockerDigest};

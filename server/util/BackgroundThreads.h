@@ -20,20 +20,27 @@ class BackgroundThreads {
   ~BackgroundThreads() { joinAll(); }
 
   /// Runs `work` on a new thread; exceptions it lets out are dropped (the
-  /// work reports its own failures). Throws std::system_error when no
-  /// thread can be started.
+  /// work reports its own failures). Throws (std::system_error, bad_alloc)
+  /// when no thread can be started; then nothing runs.
   void start(std::function<void()> work) {
     std::lock_guard<std::mutex> lock(mutex_);
     reapFinished();
+    // The entry exists before its thread: nothing can fail between starting
+    // a thread and holding it.
     auto done = std::make_shared<std::atomic<bool>>(false);
-    std::thread t([work = std::move(work), done] {
-      try {
-        work();
-      } catch (...) {
-      }
-      done->store(true);
-    });
-    threads_.push_back({std::move(t), done});
+    threads_.push_back({std::thread(), done});
+    try {
+      threads_.back().thread = std::thread([work = std::move(work), done] {
+        try {
+          work();
+        } catch (...) {
+        }
+        done->store(true);
+      });
+    } catch (...) {
+      threads_.pop_back();
+      throw;
+    }
   }
 
   void joinAll() {
@@ -43,6 +50,12 @@ class BackgroundThreads {
       all.swap(threads_);
     }
     for (auto& e : all) e.thread.join();
+  }
+
+  /// Threads held: running, or finished and not joined yet.
+  std::size_t held() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return threads_.size();
   }
 
   std::size_t running() const {

@@ -7,6 +7,28 @@
 #include "util/Metrics.h"
 
 namespace strata {
+namespace {
+
+/// The part of a blob of `size` bytes the request asks for; a partial one
+/// sets 206 and Content-Range. An unsatisfiable range is 416 with the size.
+ByteRange requestedRange(Exchange& x, std::uint64_t size) {
+  ByteRange whole{0, size == 0 ? 0 : size - 1};
+  if (!x.request.has("Range")) return whole;
+  std::optional<ByteRange> range;
+  try {
+    range = parseRange(x.request.get("Range"), size);
+  } catch (const Error&) {
+    x.response.set("Content-Range", "bytes */" + std::to_string(size));  // RFC 9110 15.5.17
+    throw;
+  }
+  if (!range) return whole;
+  x.response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_PARTIAL_CONTENT);
+  x.response.set("Content-Range", "bytes " + std::to_string(range->first) + "-" +
+                                      std::to_string(range->last) + "/" + std::to_string(size));
+  return *range;
+}
+
+}  // namespace
 
 void handleBlob(Exchange& x) {
   BlobAnswer blob =
@@ -16,24 +38,8 @@ void handleBlob(Exchange& x) {
     x.response.redirect(*blob.redirect, Poco::Net::HTTPResponse::HTTP_TEMPORARY_REDIRECT);
     return;
   }
-  std::uint64_t first = 0, length = blob.size;
-  if (x.request.has("Range")) {
-    std::optional<ByteRange> range;
-    try {
-      range = parseRange(x.request.get("Range"), blob.size);
-    } catch (const Error&) {
-      x.response.set("Content-Range", "bytes */" + std::to_string(blob.size));  // RFC 9110 15.5.17
-      throw;
-    }
-    if (range) {
-      first = range->first;
-      length = range->last - range->first + 1;
-      x.response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_PARTIAL_CONTENT);
-      x.response.set("Content-Range", "bytes " + std::to_string(range->first) + "-" +
-                                          std::to_string(range->last) + "/" +
-                                          std::to_string(blob.size));
-    }
-  }
+  ByteRange range = requestedRange(x, blob.size);
+  std::uint64_t length = blob.size == 0 ? 0 : range.last - range.first + 1;
   x.response.set("Docker-Content-Digest", blob.digest);
   x.response.set("ETag", "\"" + blob.digest + "\"");
   x.response.set("Accept-Ranges", "bytes");
@@ -45,7 +51,7 @@ void handleBlob(Exchange& x) {
     return;
   }
   ResponseBodySink sink(x.request, x.response.send());
-  std::uint64_t sent = blob.reader->sendTo(sink, first, length);
+  std::uint64_t sent = blob.reader->sendTo(sink, range.first, length);
   sink.endIfShort(sent, length);
   x.ctx.metrics.add("strata_bytes_served_total{kind=\"blob\"}", sent);
 }

@@ -16,6 +16,10 @@ void handleManifest(Exchange& x);     ///< GET|HEAD /v2/<name>/manifests/<refere
 void handleBlob(Exchange& x);         ///< GET|HEAD /v2/<name>/blobs/<digest>, with Range
 void handlePushRefused(Exchange& x);  ///< pushing and deleting: 405
 
+// Paths no route has
+void handleUnknownRegistryPath(Exchange& x);  ///< under /v2/: 404, or 405 for a write
+void handleUnknownPath(Exchange& x);          ///< elsewhere: 404
+
 // Operations
 void handleHealth(Exchange& x);   ///< GET /healthz, /readyz
 void handleMetrics(Exchange& x);  ///< GET /metrics

@@ -13,7 +13,8 @@ void handleToken(Exchange& x) {
   TokenRequest request;
   request.authorization = x.request.get("Authorization", "");
   request.clientAddress = x.request.clientAddress().host().toString();
-  request.service = x.queryValue("service").value_or("");
+  auto services = x.queryValues("service");
+  request.service = services.empty() ? "" : services.back();
   request.scopes = x.queryValues("scope");
   // "account" names the user the client thinks it is; the credentials decide.
   IssuedToken issued = requireAuth(x.ctx).issueToken(request);

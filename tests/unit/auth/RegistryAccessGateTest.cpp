@@ -156,7 +156,7 @@ TEST_F(RegistryAccessGateTest, TokensCarryOnlyTheirScope) {
   EXPECT_NE(challenge.find("repository:demo/hello-world:pull"), std::string::npos) << challenge;
 }
 
-TEST_F(RegistryAccessGateTest, PoliciesJudgeAfterTheGrantsAndAreAudited) {
+TEST_F(RegistryAccessGateTest, PoliciesDenyWithTheirReasonAndAreAuditedAndCounted) {
   Caller alice = as("alice");
   EXPECT_NO_THROW(
       gate.checkPolicies(alice, "demo/hello", {"demo", {"hello"}, "", "amd64", nullptr}));
@@ -190,10 +190,22 @@ TEST_F(RegistryAccessGateTest, ServedPullsAreAuditedByTagOrDigest) {
 
 TEST_F(RegistryAccessGateTest, ThePullFilterReadsTheGrantsOnce) {
   auto mayPull = gate.pullFilter(as("alice"));
+  ASSERT_TRUE(mayPull);
   EXPECT_TRUE(mayPull(image("demo/hello")));
   EXPECT_TRUE(mayPull(image("demo/hello-world")));
   EXPECT_FALSE(mayPull(image("demo/other")));
   EXPECT_FALSE(mayPull(image("np/hello")));
+  auth.admin().grant(Actor{"cli:test", ""}, {"devs", "np", "*", "pull", 0});
+  EXPECT_FALSE(mayPull(image("np/hello"))) << "the grants were read when the filter was made";
+  EXPECT_TRUE(gate.pullFilter(as("alice"))(image("np/hello")));
+}
+
+TEST_F(RegistryAccessGateTest, ACallerNobodyAdmittedMayPullNothing) {
+  Caller nobody{std::nullopt, "10.0.0.9"};
+  challengeOf([&] { gate.authorizePull(nobody, image("demo/hello")); });
+  auto mayPull = gate.pullFilter(nobody);
+  ASSERT_TRUE(mayPull);
+  EXPECT_FALSE(mayPull(image("demo/hello")));
 }
 
 class AnonymousPullGateTest : public RegistryAccessGateTest {
@@ -215,7 +227,6 @@ TEST_F(AnonymousPullGateTest, AnonymousCallersPullWhatTheAnonymousTeamMay) {
 }
 
 TEST(RegistryAccessGateWithAuthOff, NobodyAuthenticatesButPoliciesStillJudge) {
-  test::TempDir dir;
   Config config = test::authTestConfig();
   config.auth.enabled = false;
   PolicyRegistry policies;
@@ -231,7 +242,7 @@ TEST(RegistryAccessGateWithAuthOff, NobodyAuthenticatesButPoliciesStillJudge) {
   Caller nobody{std::nullopt, "10.1.1.1"};
   ImageRequest forbidden = parseImageName("demo/forbidden", config.sources);
   EXPECT_NO_THROW(gate.authorizePull(nobody, forbidden));
-  EXPECT_TRUE(gate.pullFilter(nobody)(forbidden));
+  EXPECT_FALSE(gate.pullFilter(nobody)) << "no filter: every name may be listed";
   EXPECT_THROW(gate.checkPolicies(nobody, "demo/forbidden",
                                   {"demo", forbidden.packages, "", "amd64", nullptr}),
                Error);

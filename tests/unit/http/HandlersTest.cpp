@@ -150,6 +150,15 @@ TEST_F(HandlersTest, ErrorsAreDistributionJson) {
   a = call(fx, "GET", "/nothing");
   EXPECT_EQ(a.status, 404);
   EXPECT_EQ(a.errorCode(), "NAME_UNKNOWN");
+  EXPECT_NE(
+      a.json()->getArray("errors")->getObject(0)->getValue<std::string>("message").find("/nothing"),
+      std::string::npos);
+  EXPECT_EQ(call(fx, "GET", "/v2/fx/hello/nothing").errorCode(), "NAME_UNKNOWN");
+  EXPECT_EQ(call(fx, "POST", "/v2/fx/hello/nothing").status, 405);
+  EXPECT_EQ(call(fx, "OPTIONS", "/v2/fx/hello/manifests/latest").status, 405);
+  EXPECT_EQ(call(fx, "DELETE", "/healthz").status, 405);
+  a = call(fx, "GET", "/v2/fx/hello/manifests/a/b");
+  EXPECT_EQ(a.errorCode(), "TAG_INVALID") << "a real '/' in a reference";
   a = call(fx, "GET", "/v2/%zz/tags/list");
   EXPECT_EQ(a.status, 400);
   a = call(fx, "HEAD", "/v2/fx/hello/manifests/-rf");
@@ -186,6 +195,36 @@ TEST_F(HandlersTest, BlobsWithRanges) {
   EXPECT_NE(fx.metrics.render().find("strata_bytes_served_total{kind=\"blob\"} " +
                                      std::to_string(config.size() + 8)),
             std::string::npos);
+}
+
+/// A store that presigns, as an S3 store with `redirect` does.
+class PresigningStore : public FilesystemBlobStore {
+ public:
+  using FilesystemBlobStore::FilesystemBlobStore;
+  std::optional<std::string> redirectUrl(const Digest& digest) const override {
+    return "https://bucket.example/blobs/" + digest.hex() + "?X-Amz-Signature=x";
+  }
+};
+
+TEST(HandlersWithAPresigningStore, BlobGetsRedirectAndHeadIsAnswered) {
+  test::ServerFixture fx({}, nullptr, [](const Config& c) -> std::unique_ptr<BlobStore> {
+    return std::make_unique<PresigningStore>(c.storagePath);
+  });
+  ImageRecord image = fx.seed("fx/hello");
+  call(fx, "GET", "/v2/fx/hello/manifests/latest");
+  std::string uri = "/v2/fx/hello/blobs/" + image.configDigest;
+  Answer get = call(fx, "GET", uri);
+  EXPECT_EQ(get.status, 307);
+  EXPECT_EQ(get.header("Location"), "https://bucket.example/blobs/" +
+                                        Digest::parse(image.configDigest)->hex() +
+                                        "?X-Amz-Signature=x");
+  EXPECT_EQ(get.header("Docker-Content-Digest"), image.configDigest);
+  Answer head = call(fx, "HEAD", uri);
+  EXPECT_EQ(head.status, 200) << "a presigned URL is for GET only";
+  EXPECT_EQ(std::stoul(head.header("Content-Length")),
+            fx.blobs->stat(*Digest::parse(image.configDigest))->size);
+  EXPECT_EQ(call(fx, "GET", "/v2/fx/other/blobs/" + image.configDigest).status, 404)
+      << "no redirect for a blob the name does not hold";
 }
 
 TEST_F(HandlersTest, ListsAreJsonWithLinksToTheNextPage) {

@@ -57,7 +57,7 @@ TEST(CachedImageRepository, KeepsPositiveAnswersOnlyAndWithinItsBudget) {
   }
   EXPECT_EQ(inner.digestQueries, 2) << "positive answers come from memory";
   EXPECT_EQ(inner.blobQueries, 2);
-  // A budget of two entries: three other blobs push the first one out.
+  // A budget of two entries: two other blobs push the least recent one out.
   for (const auto& d : {image.ociDigest, image.dockerDigest}) cached.blobVisible("fx/hello", d);
   cached.blobVisible("fx/hello", image.configDigest);
   EXPECT_EQ(inner.blobQueries, 5);

@@ -182,13 +182,16 @@ TEST_F(PullPoliciesTest, ADeniedImageGetsNoTagAndNoBlobs) {
               fx.pull->manifest(ManifestQuery{anyone, "fx/forbidden", "latest", "", false});
             }),
             ErrorKind::Denied);
+  ASSERT_EQ(policy->calls.size(), 1u) << "denied before the build: never asked again";
+  EXPECT_FALSE(policy->calls[0].withClosure);
   EXPECT_TRUE(fx.metadata->images().tags("fx/forbidden", "", 10).empty());
   EXPECT_EQ(errorOf([&] {
               fx.pull->blob(BlobQuery{anyone, "fx/forbidden", image.configDigest, true});
             }),
             ErrorKind::Denied)
       << "blobs are judged on the name";
-  EXPECT_EQ(fx.builds->log().recent(10).size(), 0u) << "denied before any build";
+  ASSERT_EQ(policy->calls.size(), 2u);
+  EXPECT_EQ(policy->calls[1].revision, "") << "a blob's name says no revision";
 }
 
 class PullWithAuthTest : public ::testing::Test {
@@ -197,7 +200,9 @@ class PullWithAuthTest : public ::testing::Test {
     alice = fx.access->admit(Requirement::Pull, "fx/hello",
                              fx.addUser("alice", "devs", "fx", "hello"), "10.9.9.9");
   }
-  test::ServerFixture fx{[](Config& c) { c.auth.enabled = true; }};
+  std::shared_ptr<test::DenyPackagePolicy> policy =
+      std::make_shared<test::DenyPackagePolicy>("forbidden");
+  test::ServerFixture fx{[](Config& c) { c.auth.enabled = true; }, policy};
   Caller alice;
 };
 
@@ -215,9 +220,13 @@ TEST_F(PullWithAuthTest, GrantsDecideAndServedPullsAreAudited) {
             }),
             ErrorKind::Denied);
   EXPECT_TRUE(fx.metadata->images().tags("fx/world", "", 10).empty());
+  // The grants decide first: the policies were asked about fx/hello only.
+  ASSERT_EQ(policy->calls.size(), 2u);
+  EXPECT_EQ(policy->calls[0].user, "alice");
   // Someone else pulled fx/world: alice's catalog still hides it.
   fx.metadata->images().recordResolution("fx/world", "latest", world.revision, world.cacheKey);
-  EXPECT_EQ(fx.pull->catalog(Caller{}, "", 10).items.size(), 2u);
+  EXPECT_TRUE(fx.pull->catalog(Caller{}, "", 10).items.empty())
+      << "with auth on, a caller nobody admitted sees nothing";
   EXPECT_EQ(fx.pull->catalog(alice, "", 10).items, std::vector<std::string>{"fx/hello"});
 }
 

@@ -88,13 +88,17 @@ struct ServerFixture {
   PluginListing plugins;
   std::unique_ptr<ServerContext> context;
 
+  using StoreFactory = std::function<std::unique_ptr<BlobStore>(const Config&)>;
+
   /// `adjust` changes the configuration before anything is built from it;
-  /// `policy`, when given, is loaded as policy "deny-test".
+  /// `policy`, when given, is loaded as policy "deny-test"; `store` replaces
+  /// the configured blob store.
   explicit ServerFixture(const std::function<void(Config&)>& adjust = {},
-                         std::shared_ptr<sdk::AccessPolicy> policy = nullptr)
+                         std::shared_ptr<sdk::AccessPolicy> policy = nullptr,
+                         const StoreFactory& store = {})
       : config(makeConfig(dir, adjust)),
         metadata(openMetadataStore(config)),
-        blobs(openBlobStore(config)),
+        blobs(store ? store(config) : openBlobStore(config)),
         nix(config.nix) {
     strategies.add("popularity", std::make_shared<PopularityStrategy>(), "built-in");
     if (policy) policies.add("deny-test", policy, "test-plugin");

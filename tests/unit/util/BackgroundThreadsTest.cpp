@@ -29,9 +29,12 @@ TEST(BackgroundThreads, FinishedThreadsAreReapedAndErrorsDropped) {
   for (int i = 0; i < 200 && threads.running() > 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_EQ(threads.running(), 0u);
+  EXPECT_EQ(threads.held(), 1u) << "finished, not joined yet";
   std::atomic<bool> ran{false};
   threads.start([&] { ran = true; });  // joins the finished one first
+  EXPECT_EQ(threads.held(), 1u);
   threads.joinAll();
+  EXPECT_EQ(threads.held(), 0u);
   EXPECT_TRUE(ran.load());
 }
 
