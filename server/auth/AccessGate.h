@@ -49,6 +49,10 @@ class AccessGate {
   /// worth loading for checkPolicies.
   virtual bool hasPolicies() const = 0;
 
+  /// False when no pull is ever checked (auth off, no policies): then a name
+  /// need not even be parsed to be allowed.
+  virtual bool judgesPulls() const = 0;
+
   /// Writes a served pull to the audit log (auth on). Never throws.
   virtual void recordPull(const Caller& caller, const std::string& name,
                           const std::string& reference, const std::string& revision,

@@ -135,6 +135,10 @@ bool RegistryAccessGate::hasPolicies() const {
   return !policies_.empty();
 }
 
+bool RegistryAccessGate::judgesPulls() const {
+  return authOn() || hasPolicies();
+}
+
 void RegistryAccessGate::recordPull(const Caller& caller, const std::string& name,
                                     const std::string& reference, const std::string& revision,
                                     const std::string& digest) {

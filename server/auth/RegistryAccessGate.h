@@ -27,6 +27,7 @@ class RegistryAccessGate : public AccessGate {
   void checkPolicies(const Caller& caller, const std::string& name,
                      const sdk::ImageInfo& image) override;
   bool hasPolicies() const override;
+  bool judgesPulls() const override;
   void recordPull(const Caller& caller, const std::string& name, const std::string& reference,
                   const std::string& revision, const std::string& digest) override;
   std::function<bool(const ImageRequest&)> pullFilter(const Caller& caller) override;

@@ -147,7 +147,12 @@ BuildStatus BuildService::startBuild(const ImageRequest& request, const std::str
 }
 
 ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
-  if (complete(image)) return image;
+  // Known complete, as for pulls by tag (cached()): no stat per pull.
+  if (known_.contains(image.cacheKey)) return image;
+  if (complete(image)) {
+    known_.put(image.cacheKey, image);
+    return image;
+  }
   PackageSource& source = deps_.sources.get(image.source);
   ImageRequest request{"", image.source, image.packages, image.arch};
   // The strategy it was built with: an image pinned by digest keeps its layers.

@@ -126,22 +126,12 @@ std::vector<LayerBlob> ImagePipeline::writeLayers(const ResolvedImage& job,
   auto write = [&](std::size_t i, const std::string& key) -> std::optional<LayerBlob> {
     if (outcome.failed) return std::nullopt;
     try {
-      if (auto cached = deps_.images.findLayer(key); cached && deps_.blobs.stat(cached->digest)) {
-        deps_.metrics.add("strata_layer_cache_total{result=\"hit\"}");
-        return *cached;
-      }
-      deps_.metrics.add("strata_layer_cache_total{result=\"miss\"}");
-      LayerBlob blob = buildLayer(
-          deps_.blobs, job.codec,
-          [&](TarWriter& t) {
-            if (i == plan.size())
-              writeSymlinkTree(t, outPaths);
-            else
-              writeStorePaths(t, plan[i]);
-          },
-          &TaskPool::shared());
-      deps_.images.saveLayer(key, blob);
-      return blob;
+      return writeLayer(job, key, [&](TarWriter& t) {
+        if (i == plan.size())
+          writeSymlinkTree(t, outPaths);
+        else
+          writeStorePaths(t, plan[i]);
+      });
     } catch (...) {
       outcome.fail(std::current_exception());
       return std::nullopt;
@@ -167,6 +157,18 @@ std::vector<LayerBlob> ImagePipeline::writeLayers(const ResolvedImage& job,
   std::vector<LayerBlob> layers;
   for (auto& blob : written) layers.push_back(std::move(*blob));
   return layers;
+}
+
+LayerBlob ImagePipeline::writeLayer(const ResolvedImage& job, const std::string& key,
+                                    const std::function<void(TarWriter&)>& produce) {
+  if (auto cached = deps_.images.findLayer(key); cached && deps_.blobs.stat(cached->digest)) {
+    deps_.metrics.add("strata_layer_cache_total{result=\"hit\"}");
+    return *cached;
+  }
+  deps_.metrics.add("strata_layer_cache_total{result=\"miss\"}");
+  LayerBlob blob = buildLayer(deps_.blobs, job.codec, produce, &TaskPool::shared());
+  deps_.images.saveLayer(key, blob);
+  return blob;
 }
 
 ImageRecord ImagePipeline::storeImage(const ResolvedImage& job,

@@ -21,6 +21,7 @@ class NixDriver;
 class StrategyRegistry;
 class PopularityData;
 class Metrics;
+class TarWriter;
 
 /// An image as the pipeline left it: recorded, with the closure it came from.
 struct BuiltImage {
@@ -72,6 +73,10 @@ class ImagePipeline {
  private:
   std::vector<LayerBlob> writeLayers(const ResolvedImage& job, const std::vector<sdk::Layer>& plan,
                                      const std::vector<std::string>& outPaths);
+  /// One layer: the one cached under `key` when its blob is stored, else
+  /// written from `produce` and cached.
+  LayerBlob writeLayer(const ResolvedImage& job, const std::string& key,
+                       const std::function<void(TarWriter&)>& produce);
 
   Deps deps_;
   /// Layers of a build are written in parallel here; their compression runs

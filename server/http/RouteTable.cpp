@@ -3,6 +3,7 @@
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "util/Error.h"
@@ -133,29 +134,54 @@ void checkRoutePattern(const std::string& pattern) {
   compile(pattern);
 }
 
+namespace {
+
+/// Percent-decodes `raw`; most segments have nothing to decode.
+std::string decoded(const std::string& raw) {
+  if (raw.find('%') == std::string::npos) return raw;
+  std::string out;
+  Poco::URI::decode(raw, out);
+  return out;
+}
+
+}  // namespace
+
 RequestTarget parseRequestTarget(const std::string& uri) {
-  std::string rawPath;
-  if (!uri.empty() && uri.front() == '/') {
-    rawPath = uri.substr(0, uri.find_first_of("?#"));
-  } else if (auto scheme = uri.find("://"); scheme != std::string::npos) {
+  // The raw path and query; nothing is decoded before it is split.
+  std::size_t pathStart = 0;
+  if (uri.empty() || uri.front() != '/') {
+    auto scheme = uri.find("://");
+    if (scheme == std::string::npos) throw Error(ErrorKind::BadRequest, "malformed request URI");
     // The authority ends at the first '/', '?' or '#'; only a '/' starts a path.
-    auto end = uri.find_first_of("/?#", scheme + 3);
-    rawPath = end == std::string::npos || uri[end] != '/'
-                  ? "/"
-                  : uri.substr(end, uri.find_first_of("?#", end) - end);
-  } else {
-    throw Error(ErrorKind::BadRequest, "malformed request URI");
+    pathStart = scheme + 3;
+    while (pathStart < uri.size() && uri[pathStart] != '/' && uri[pathStart] != '?' &&
+           uri[pathStart] != '#')
+      ++pathStart;
   }
+  std::size_t pathEnd = pathStart;
+  while (pathEnd < uri.size() && uri[pathEnd] != '?' && uri[pathEnd] != '#') ++pathEnd;
   RequestTarget target;
+  target.path = pathEnd > pathStart && uri[pathStart] == '/'
+                    ? uri.substr(pathStart, pathEnd - pathStart)
+                    : std::string("/");
+  std::string rawQuery;
+  if (pathEnd < uri.size() && uri[pathEnd] == '?') {
+    std::size_t queryEnd = std::min(uri.find('#', pathEnd), uri.size());
+    rawQuery = uri.substr(pathEnd + 1, queryEnd - pathEnd - 1);
+  }
   try {
-    for (const auto& raw : splitPath(rawPath)) {
-      std::string decoded;
-      Poco::URI::decode(raw, decoded);
-      target.segments.push_back(std::move(decoded));
+    for (const auto& raw : splitPath(target.path)) target.segments.push_back(decoded(raw));
+    // key=value pairs joined by '&'; a '+' stays a '+' (Poco did the same).
+    std::size_t at = 0;
+    while (at < rawQuery.size()) {
+      std::size_t amp = std::min(rawQuery.find('&', at), rawQuery.size());
+      std::string pair = rawQuery.substr(at, amp - at);
+      at = amp + 1;
+      if (pair.empty()) continue;
+      auto eq = pair.find('=');
+      target.query.emplace_back(decoded(pair.substr(0, eq)),
+                                eq == std::string::npos ? "" : decoded(pair.substr(eq + 1)));
     }
-    Poco::URI u(uri);
-    target.path = u.getPath();
-    target.query = u.getQueryParameters();
   } catch (const Poco::Exception&) {
     throw Error(ErrorKind::BadRequest, "malformed request URI");
   }

@@ -12,7 +12,7 @@ namespace strata {
 /// A request target split for routing: the path's segments, each
 /// percent-decoded, and the query's parameters in order.
 struct RequestTarget {
-  std::string path;                   ///< decoded, for messages
+  std::string path;                   ///< as sent, without query: for messages
   std::vector<std::string> segments;  ///< between the slashes of the path, decoded
   std::vector<std::pair<std::string, std::string>> query;
 };

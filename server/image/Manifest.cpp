@@ -1,5 +1,6 @@
 #include "image/Manifest.h"
 
+#include <Poco/Ascii.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/NumberParser.h>
@@ -7,6 +8,7 @@
 
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 namespace strata {
 
@@ -90,34 +92,64 @@ std::string buildManifest(ManifestFormat format, const std::string& configDigest
   return compact(m);
 }
 
+namespace {
+
+std::string_view trimmed(std::string_view s) {
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+  };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+/// Calls `each` for every part of `s` between `separator`s.
+template <typename Fn>
+void forEachPart(std::string_view s, char separator, Fn each) {
+  while (!s.empty()) {
+    auto end = s.find(separator);
+    each(s.substr(0, end));
+    if (end == std::string_view::npos) break;
+    s.remove_prefix(end + 1);
+  }
+}
+
+bool equalsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (Poco::Ascii::toLower(a[i]) != Poco::Ascii::toLower(b[i])) return false;
+  return true;
+}
+
+}  // namespace
+
+// Every warm pull by tag negotiates: no streams, no copies but the q-value.
 ManifestFormat negotiateManifest(const std::string& accept) {
   double bestQ = 0;
   ManifestFormat best = ManifestFormat::Docker;
-  std::stringstream ss(accept);
-  for (std::string item; std::getline(ss, item, ',');) {
-    std::stringstream parts(item);
-    std::string type;
-    std::getline(parts, type, ';');
-    type = Poco::toLower(Poco::trim(type));
-    double q = 1.0;
-    for (std::string param; std::getline(parts, param, ';');) {
-      param = Poco::trim(param);
-      if (param.rfind("q=", 0) == 0) {
-        if (!Poco::NumberParser::tryParseFloat(param.substr(2), q)) q = 0;
-      }
-    }
+  forEachPart(accept, ',', [&](std::string_view item) {
+    auto semicolon = item.find(';');
+    std::string_view type = trimmed(item.substr(0, semicolon));
     ManifestFormat f;
-    if (type == media::kOciManifest)
+    if (equalsIgnoringCase(type, media::kOciManifest))
       f = ManifestFormat::Oci;
-    else if (type == media::kDockerManifest)
+    else if (equalsIgnoringCase(type, media::kDockerManifest))
       f = ManifestFormat::Docker;
     else
-      continue;
+      return;
+    double q = 1.0;
+    if (semicolon != std::string_view::npos)
+      forEachPart(item.substr(semicolon + 1), ';', [&](std::string_view param) {
+        param = trimmed(param);
+        if (param.substr(0, 2) == "q=" &&
+            !Poco::NumberParser::tryParseFloat(std::string(param.substr(2)), q))
+          q = 0;
+      });
     if (q > bestQ) {  // strictly greater: an earlier type wins ties
       bestQ = q;
       best = f;
     }
-  }
+  });
   return best;
 }
 

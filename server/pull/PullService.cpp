@@ -45,8 +45,11 @@ BlobAnswer::BlobAnswer(BlobAnswer&&) noexcept = default;
 BlobAnswer& BlobAnswer::operator=(BlobAnswer&&) noexcept = default;
 BlobAnswer::~BlobAnswer() = default;
 
-ImageRequest PullService::admitName(const Caller& caller, const std::string& name,
-                                    bool namePolicies) {
+std::optional<ImageRequest> PullService::admitName(const Caller& caller, const std::string& name,
+                                                   bool namePolicies, bool needImage) {
+  // Parsed once, and only when someone needs it: with nothing to check, a
+  // pull by digest needs the name alone.
+  if (!needImage && !deps_.access.judgesPulls()) return std::nullopt;
   ImageRequest image = parseImageName(name, deps_.config.sources);
   deps_.access.authorizePull(caller, image);
   // Routes that never resolve the image: the policies judge what the name says.
@@ -79,27 +82,27 @@ ImageRecord PullService::byTag(const Caller& caller, const ImageRequest& image,
   return record;
 }
 
-ImageRecord PullService::byDigest(const Caller& caller, const ImageRequest& image,
+ImageRecord PullService::byDigest(const Caller& caller, const std::string& name,
                                   const Digest& digest) {
-  auto found = deps_.images.findByManifestDigest(image.name, digest.str());
+  auto found = deps_.images.findByManifestDigest(name, digest.str());
   if (!found)
     throw Error(ErrorKind::UnknownManifest,
-                "manifest " + digest.str() + " is unknown under '" + image.name + "'");
+                "manifest " + digest.str() + " is unknown under '" + name + "'");
   // A pull by digest meets the same policies as one by tag.
-  if (deps_.access.hasPolicies())
-    deps_.access.checkPolicies(caller, image.name, infoOf(*found, nullptr));
+  if (deps_.access.hasPolicies()) deps_.access.checkPolicies(caller, name, infoOf(*found, nullptr));
   ImageRecord record = deps_.builds.rebuildIfIncomplete(*found);
-  checkWithClosure(caller, image.name, record);
+  checkWithClosure(caller, name, record);
   return record;
 }
 
 ManifestAnswer PullService::manifest(const ManifestQuery& query) {
   requireValidName(query.name);
   // Who may pull comes first (401 and 403 before 400 for the reference).
-  ImageRequest image = admitName(query.caller, query.name, false);
   const std::string& ref = query.reference;
+  const bool byDigestRef = ref.rfind("sha256:", 0) == 0 || ref.find(':') != std::string::npos;
+  auto image = admitName(query.caller, query.name, false, /*needImage=*/!byDigestRef);
   std::optional<Digest> digest;
-  if (ref.rfind("sha256:", 0) == 0 || ref.find(':') != std::string::npos)
+  if (byDigestRef)
     digest = requireDigest(ref);
   else
     requireValidTag(ref);
@@ -107,10 +110,10 @@ ManifestAnswer PullService::manifest(const ManifestQuery& query) {
   ImageRecord record;
   ManifestFormat format;
   if (digest) {
-    record = byDigest(query.caller, image, *digest);
+    record = byDigest(query.caller, query.name, *digest);
     format = record.ociDigest == digest->str() ? ManifestFormat::Oci : ManifestFormat::Docker;
   } else {
-    record = byTag(query.caller, image, ref);
+    record = byTag(query.caller, *image, ref);
     format = negotiateManifest(query.accept);
   }
   // An image with zstd layers has an OCI manifest only (its Docker digest
@@ -129,7 +132,7 @@ ManifestAnswer PullService::manifest(const ManifestQuery& query) {
 
 BlobAnswer PullService::blob(const BlobQuery& query) {
   requireValidName(query.name);
-  admitName(query.caller, query.name, true);
+  admitName(query.caller, query.name, true, false);
   Digest digest = requireDigest(query.digest);
   auto info = deps_.blobs.stat(digest);
   if (!info || !deps_.images.blobVisible(query.name, digest.str()))
@@ -152,7 +155,7 @@ BlobAnswer PullService::blob(const BlobQuery& query) {
 Listing PullService::tags(const Caller& caller, const std::string& name, const std::string& last,
                           std::size_t n) {
   requireValidName(name);
-  admitName(caller, name, true);
+  admitName(caller, name, true, false);
   Listing page;
   page.items = deps_.images.tags(name, last, n + 1);
   page.more = page.items.size() > n;
@@ -193,9 +196,9 @@ Listing PullService::catalog(const Caller& caller, const std::string& last, std:
 
 Pin PullService::pin(const Caller& caller, const std::string& reference) {
   NameAndTag ref = splitNameAndTag(reference);
-  ImageRequest image = admitName(caller, ref.name, false);
+  auto image = admitName(caller, ref.name, false, true);
   requireValidTag(ref.tag);
-  ImageRecord record = byTag(caller, image, ref.tag);
+  ImageRecord record = byTag(caller, *image, ref.tag);
   return Pin{ref.name,        ref.tag,          record.source,
              record.revision, record.ociDigest, record.dockerDigest};
 }

@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "auth/Caller.h"
+#include "image/ImageName.h"
 #include "util/Digest.h"
 
 namespace strata {
 
 struct Config;
 struct ImageRecord;
-struct ImageRequest;
 class AccessGate;
 class BlobReader;
 class BlobStore;
@@ -108,11 +108,13 @@ class PullService {
   Pin pin(const Caller& caller, const std::string& reference);
 
  private:
-  /// Parses and authorizes a name for pulling; policies on the name alone
-  /// when `namePolicies`.
-  ImageRequest admitName(const Caller& caller, const std::string& name, bool namePolicies);
+  /// Authorizes a name for pulling (grants and token scope; the policies on
+  /// the name alone when `namePolicies`). Returns the parsed image when
+  /// `needImage` or when the gate needed it; nothing is parsed when neither.
+  std::optional<ImageRequest> admitName(const Caller& caller, const std::string& name,
+                                        bool namePolicies, bool needImage);
   ImageRecord byTag(const Caller& caller, const ImageRequest& image, const std::string& tag);
-  ImageRecord byDigest(const Caller& caller, const ImageRequest& image, const Digest& digest);
+  ImageRecord byDigest(const Caller& caller, const std::string& name, const Digest& digest);
   void checkWithClosure(const Caller& caller, const std::string& name, const ImageRecord& image);
 
   Deps deps_;

@@ -226,6 +226,13 @@ TEST(Router, AbsoluteFormAndQueries) {
   ASSERT_EQ(d.target.query.size(), 2u);
   EXPECT_EQ(d.target.query[0], std::make_pair(std::string("n"), std::string("5")));
   EXPECT_EQ(d.target.query[1], std::make_pair(std::string("last"), std::string("a/b")));
+  d = dispatch(serverRoutes(), "GET", "/api/v1/audit?kind=a+b&flag&&empty=&x=%41#frag");
+  using Q = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(d.target.query, (Q{{"kind", "a+b"}, {"flag", ""}, {"empty", ""}, {"x", "A"}}));
+  EXPECT_EQ(d.target.path, "/api/v1/audit");
+  EXPECT_EQ(dispatch(serverRoutes(), "GET", "/a%41b").target.segments,
+            std::vector<std::string>{"aAb"});
+  EXPECT_EQ(dispatch(serverRoutes(), "GET", "/v2/?n=%zz").refusal, ErrorKind::BadRequest);
 }
 
 TEST(Router, EveryRouteHasTheAccessRuleOfItsKind) {
