@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# setup.sh [--tests]: what serving needs; with --tests also the clients,
+# servers and tools the tests and benchmarks use (scripts/test.sh passes it).
+tests=false
+[[ "${1:-}" == --tests ]] && tests=true
+
 packages=(
   # build
   cmake ninja-build ccache g++ pkg-config clang-format
@@ -12,9 +17,17 @@ packages=(
   zlib1g-dev libdeflate-dev libzstd-dev libgtest-dev libgmock-dev
   # builds and package sets
   nix-bin busybox-static git
-  # registry clients and tools used by the tests and benchmarks
-  skopeo umoci podman curl jq sqlite3 openssl bc wrk pigz docker-registry
 )
+if $tests; then
+  packages+=(
+    # registry clients and tools used by the tests and benchmarks
+    skopeo umoci podman curl jq sqlite3 openssl bc wrk pigz docker-registry valgrind
+    # the S3 tests: AWS's own signer and command line client
+    python3-botocore awscli
+  )
+  # npm installs the test-side servers (tests/tools/package.json)
+  command -v npm >/dev/null || packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,6 +38,11 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
   apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if $tests; then
+  # Pinned by tests/tools/package-lock.json.
+  npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 fi
 
 # Nix as root without a daemon builds as the members of group nixbld (its

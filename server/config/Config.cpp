@@ -230,6 +230,49 @@ SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
   return src;
 }
 
+/// A DNS-compatible bucket name (3-63 of a-z 0-9 . -, starting and ending
+/// with a letter or digit): it goes into URLs and host names.
+bool isBucketName(const std::string& b) {
+  if (b.size() < 3 || b.size() > 63) return false;
+  auto edge = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); };
+  if (!edge(b.front()) || !edge(b.back())) return false;
+  for (char ch : b)
+    if (!edge(ch) && ch != '.' && ch != '-') return false;
+  return true;
+}
+
+S3Config s3Config(Object::Ptr obj) {
+  Section s(obj, "storage.s3",
+            {"endpoint", "bucket", "region", "accessKeyId", "secretAccessKeyFile", "prefix",
+             "pathStyle", "redirect", "presignSeconds", "partSizeMiB"});
+  S3Config c;
+  c.endpoint = s.str("endpoint", "");
+  while (!c.endpoint.empty() && c.endpoint.back() == '/') c.endpoint.pop_back();
+  if (c.endpoint.rfind("http://", 0) != 0 && c.endpoint.rfind("https://", 0) != 0)
+    fail("storage.s3.endpoint", "must start with http:// or https://");
+  c.bucket = s.str("bucket", "");
+  if (!isBucketName(c.bucket))
+    fail("storage.s3.bucket", "must be 3-63 characters of a-z, 0-9, '.' and '-'");
+  c.region = s.str("region", c.region);
+  if (c.region.empty() || c.region.find_first_of("/ \n") != std::string::npos)
+    fail("storage.s3.region", "must be a region name such as \"us-east-1\"");
+  c.accessKeyId = s.str("accessKeyId", "");
+  if (c.accessKeyId.empty() || c.accessKeyId.find_first_of("/ \n") != std::string::npos)
+    fail("storage.s3.accessKeyId", "must be set (no '/', no spaces)");
+  c.secretAccessKeyFile = absolute(s.str("secretAccessKeyFile", ""));
+  if (c.secretAccessKeyFile.empty())
+    fail("storage.s3.secretAccessKeyFile", "must name the file holding the secret access key");
+  c.prefix = s.str("prefix", "");
+  if (!c.prefix.empty() && c.prefix.front() == '/')
+    fail("storage.s3.prefix", "must not start with '/'");
+  if (!c.prefix.empty() && c.prefix.back() != '/') c.prefix += '/';
+  c.pathStyle = s.boolean("pathStyle", c.pathStyle);
+  c.redirect = s.boolean("redirect", c.redirect);
+  c.presignSeconds = s.integer("presignSeconds", c.presignSeconds, 1, 604800);
+  c.partSizeMiB = s.integer("partSizeMiB", c.partSizeMiB, 5, 4096);
+  return c;
+}
+
 Config fromTree(Object::Ptr root) {
   Section top(root, "",
               {"listen", "publicUrl", "dataDir", "storage", "database", "nix", "layering",
@@ -243,12 +286,14 @@ Config fromTree(Object::Ptr root) {
   c.dataDir = absolute(top.str("dataDir", c.dataDir));
   if (c.dataDir.empty()) fail("dataDir", "must not be empty");
 
-  Section storage(top.object("storage"), "storage", {"backend", "path", "sendfile"});
+  Section storage(top.object("storage"), "storage", {"backend", "path", "sendfile", "s3"});
   c.storageBackend = storage.str("backend", c.storageBackend);
-  if (c.storageBackend != "filesystem") fail("storage.backend", "must be \"filesystem\"");
+  if (c.storageBackend != "filesystem" && c.storageBackend != "s3")
+    fail("storage.backend", "must be \"filesystem\" or \"s3\"");
   c.storagePath = absolute(storage.str("path", ""));
   if (c.storagePath.empty()) c.storagePath = c.dataDir + "/blobs";
   c.storageSendfile = storage.boolean("sendfile", c.storageSendfile);
+  if (c.storageBackend == "s3") c.s3 = s3Config(storage.object("s3"));
 
   Section db(top.object("database"), "database", {"backend", "path"});
   c.databaseBackend = db.str("backend", c.databaseBackend);

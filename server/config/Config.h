@@ -57,6 +57,20 @@ struct AuthConfig {
   std::string signingKeyFile;  ///< PEM RSA key; empty: generated once under dataDir
 };
 
+/// storage.s3: an S3-compatible bucket as blob store.
+struct S3Config {
+  std::string endpoint;  ///< "http(s)://host[:port]"
+  std::string bucket;
+  std::string region = "us-east-1";
+  std::string accessKeyId;
+  std::string secretAccessKeyFile;  ///< absolute; the secret is read from it at start
+  std::string prefix;               ///< key prefix; "" or ending in '/'
+  bool pathStyle = true;            ///< "/bucket/key"; false: "bucket.host/key"
+  bool redirect = true;             ///< blob GETs answer 307 to presigned URLs
+  int presignSeconds = 300;
+  int partSizeMiB = 16;  ///< blobs larger are uploaded in parts of this size
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string publicUrl = "http://127.0.0.1:8080";
@@ -66,6 +80,7 @@ struct Config {
   /// Blob bodies with sendfile(2). Off by default: on loopback, copying
   /// through a small buffer measured faster (docs/performance.md).
   bool storageSendfile = false;
+  S3Config s3;  ///< with storage.backend "s3"
   std::string databaseBackend = "sqlite";
   std::string databasePath;  ///< resolved: never empty after load
   NixConfig nix;

@@ -36,6 +36,7 @@ HttpError httpErrorFor(ErrorKind kind) {
     case ErrorKind::Busy:
       return {429, "TOOMANYREQUESTS"};
     case ErrorKind::SourceUnavailable:
+    case ErrorKind::StorageUnavailable:
       return {503, "UNAVAILABLE"};
     case ErrorKind::BuildFailed:
       return {500, "UNKNOWN"};

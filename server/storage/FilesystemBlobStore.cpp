@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "storage/FileWrites.h"
 #include "util/Sha256.h"
 
 namespace strata {
@@ -43,15 +44,7 @@ class FileBlobWriter : public BlobWriter {
   void write(const char* data, std::size_t size) override {
     sha_.update(data, size);
     size_ += size;
-    while (size > 0) {
-      ssize_t n = ::write(fd_, data, size);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw sysError("cannot write", tmpPath_);
-      }
-      data += n;
-      size -= static_cast<std::size_t>(n);
-    }
+    writeAll(fd_, data, size, tmpPath_);
   }
 
   Digest commit(const std::optional<Digest>& expected) override {

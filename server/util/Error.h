@@ -19,9 +19,10 @@ enum class ErrorKind {
   UnknownBlob,
   Unauthorized,
   Denied,
-  Unsupported,        ///< push and other unsupported operations
-  Busy,               ///< build queue full
-  SourceUnavailable,  ///< a package source cannot be reached and has no local answer
+  Unsupported,         ///< push and other unsupported operations
+  Busy,                ///< build queue full
+  SourceUnavailable,   ///< a package source cannot be reached and has no local answer
+  StorageUnavailable,  ///< the blob store or the metadata database failed
   BuildFailed,
   BuildTimeout,
   Internal,

@@ -491,3 +491,55 @@ require_tools() {
 
 require_tools curl jq sha256sum
 [[ -x "$STRATA_BIN" ]] || fail "STRATA_BIN '$STRATA_BIN' is not an executable (build it first)"
+
+# ---------------------------------------------------------------------------
+# S3 (s3rver from tests/tools, installed by scripts/setup.sh --tests)
+
+S3RVER="$STRATA_SOURCE_DIR/tests/tools/node_modules/.bin/s3rver"
+
+# start_s3 [BUCKET] [DIR] [PORT]: starts s3rver on a loopback port (a free
+# one unless given) with BUCKET (default "strata"), its data in DIR (default:
+# a new folder under $WORK). Sets S3_PID, S3_PORT, S3_DIR, S3_URL and
+# S3_SECRET_FILE (holding s3rver's secret; its access key is "S3RVER").
+start_s3() {
+  local bucket="${1:-strata}"
+  [[ -x "$S3RVER" ]] || fail "s3rver is not installed: run scripts/setup.sh --tests"
+  S3_DIR="${2:-$WORK/s3-$(next_id)}"
+  S3_PORT="${3:-$(pick_port)}"
+  mkdir -p "$S3_DIR"
+  # s3rver 3.7 makes continuation tokens with a cipher Node 18+ keeps in its
+  # legacy provider.
+  NODE_OPTIONS=--openssl-legacy-provider \
+    "$S3RVER" -d "$S3_DIR" -a 127.0.0.1 -p "$S3_PORT" --configure-bucket "$bucket" \
+    >>"$S3_DIR.log" 2>&1 &
+  S3_PID=$!
+  add_cleanup "kill $S3_PID"
+  S3_URL="http://127.0.0.1:$S3_PORT"
+  S3_SECRET_FILE="$WORK/s3-secret"
+  printf 'S3RVER\n' >"$S3_SECRET_FILE"
+  local i
+  for ((i = 0; i < 100; i++)); do
+    curl -s -o /dev/null "$S3_URL/" && return 0
+    sleep 0.1
+  done
+  fail "s3rver did not answer on $S3_URL"
+}
+
+# stop_s3: stops the s3rver (its data stays in $S3_DIR).
+stop_s3() {
+  kill "$S3_PID" 2>/dev/null || true
+  wait "$S3_PID" 2>/dev/null || true
+}
+
+# s3_filter [BUCKET] [PREFIX]: a write_config filter storing blobs in the bucket.
+s3_filter() {
+  printf '.storage = {backend: "s3", s3: {endpoint: "%s", bucket: "%s", region: "us-east-1",
+    accessKeyId: "S3RVER", secretAccessKeyFile: "%s", prefix: "%s", pathStyle: true,
+    redirect: true, presignSeconds: 300}}' "$S3_URL" "${1:-strata}" "$S3_SECRET_FILE" "${2:-}"
+}
+
+# aws_s3 ARGS…: the AWS command line client against the s3rver.
+aws_s3() {
+  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 \
+    aws --endpoint-url "$S3_URL" "$@"
+}

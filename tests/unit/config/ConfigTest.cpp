@@ -183,7 +183,9 @@ TEST(Config, ValuesOutOfRangeAreRejected) {
   EXPECT_MENTIONS(errorOf(R"({"nix":{"timeoutSeconds":99999999999}})"), "'nix.timeoutSeconds'");
   EXPECT_MENTIONS(errorOf(R"({"publicUrl":"ftp://x"})"), "'publicUrl'");
   EXPECT_MENTIONS(errorOf(R"({"dataDir":""})"), "'dataDir'");
-  EXPECT_MENTIONS(errorOf(R"({"storage":{"backend":"s3"}})"), "'storage.backend'");
+  EXPECT_MENTIONS(errorOf(R"({"storage":{"backend":"ftp"}})"), "'storage.backend'");
+  // s3 is a backend; it then needs its own section.
+  EXPECT_MENTIONS(errorOf(R"({"storage":{"backend":"s3"}})"), "'storage.s3.endpoint'");
   EXPECT_MENTIONS(errorOf(R"({"database":{"backend":"postgres"}})"), "'database.backend'");
   EXPECT_EQ(parseConfig(R"({"layering":{"maxLayers":2}})", {}).layering.maxLayers, 2);
   EXPECT_EQ(parseConfig(R"({"layering":{"maxLayers":125}})", {}).layering.maxLayers, 125);
@@ -418,6 +420,45 @@ TEST(Config, SourceCompression) {
   EXPECT_THROW(parseConfig(base + R"(,"compression":1}]})", {}), std::runtime_error);
   EXPECT_TRUE(parseConfig("{}", {"storage.sendfile=true"}).storageSendfile);
   EXPECT_FALSE(parseConfig("{}", {}).storageSendfile);
+}
+
+
+TEST(Config, S3Storage) {
+  auto s3 = [](const std::string& fields) {
+    return R"({"storage":{"backend":"s3","s3":{"endpoint":"http://127.0.0.1:9000/",)"
+           R"("bucket":"strata","accessKeyId":"AKID","secretAccessKeyFile":"secret")" +
+           fields + "}}}";
+  };
+  Config c = parseConfig(s3(""), {});
+  EXPECT_EQ(c.storageBackend, "s3");
+  EXPECT_EQ(c.s3.endpoint, "http://127.0.0.1:9000") << "the trailing '/' goes";
+  EXPECT_EQ(c.s3.bucket, "strata");
+  EXPECT_EQ(c.s3.region, "us-east-1");
+  EXPECT_EQ(c.s3.secretAccessKeyFile, cwd() + "/secret") << "relative to the working directory";
+  EXPECT_EQ(c.s3.prefix, "");
+  EXPECT_TRUE(c.s3.pathStyle);
+  EXPECT_TRUE(c.s3.redirect);
+  EXPECT_EQ(c.s3.presignSeconds, 300);
+  EXPECT_EQ(c.s3.partSizeMiB, 16);
+  c = parseConfig(s3(R"(,"prefix":"team/strata","pathStyle":false,"redirect":false,)"
+                     R"("presignSeconds":60,"region":"eu-west-1","partSizeMiB":5)"),
+                  {});
+  EXPECT_EQ(c.s3.prefix, "team/strata/") << "a prefix ends with '/'";
+  EXPECT_FALSE(c.s3.pathStyle);
+  EXPECT_FALSE(c.s3.redirect);
+  EXPECT_EQ(c.s3.presignSeconds, 60);
+  EXPECT_EQ(c.s3.region, "eu-west-1");
+  EXPECT_EQ(c.s3.partSizeMiB, 5);
+
+  EXPECT_MENTIONS(errorOf(s3(R"(,"endpoint":"ftp://x")")), "'storage.s3.endpoint'");
+  EXPECT_MENTIONS(errorOf(s3(R"(,"bucket":"No_Such")")), "'storage.s3.bucket'");
+  EXPECT_MENTIONS(errorOf(s3(R"(,"bucket":"ab")")), "'storage.s3.bucket'");
+  EXPECT_MENTIONS(errorOf(s3(R"(,"accessKeyId":"")")), "'storage.s3.accessKeyId'");
+  EXPECT_MENTIONS(errorOf(s3(R"(,"secretAccessKeyFile":"")")), "'storage.s3.secretAccessKeyFile'");
+  EXPECT_MENTIONS(errorOf(s3(R"(,"prefix":"/abs")")), "'storage.s3.prefix'");
+  EXPECT_MENTIONS(errorOf(s3(R"(,"presignSeconds":0)")), "'storage.s3.presignSeconds'");
+  EXPECT_MENTIONS(errorOf(s3(R"(,"partSizeMiB":4)")), "'storage.s3.partSizeMiB'");
+  EXPECT_MENTIONS(errorOf(s3(R"(,"secretAccessKey":"inline")")), "'storage.s3.secretAccessKey'");
 }
 
 }  // namespace

@@ -31,6 +31,8 @@ TEST(ErrorMapping, EveryKindHasItsStatusAndCode) {
       {ErrorKind::Denied, 403, "DENIED"},
       {ErrorKind::Unsupported, 405, "UNSUPPORTED"},
       {ErrorKind::Busy, 429, "TOOMANYREQUESTS"},
+      {ErrorKind::SourceUnavailable, 503, "UNAVAILABLE"},
+      {ErrorKind::StorageUnavailable, 503, "UNAVAILABLE"},
       {ErrorKind::BuildFailed, 500, "UNKNOWN"},
       {ErrorKind::BuildTimeout, 504, "UNAVAILABLE"},
       {ErrorKind::Internal, 500, "UNKNOWN"},
