@@ -13,7 +13,7 @@ packages=(
   # build
   cmake ninja-build ccache g++ pkg-config clang-format
   # libraries
-  libpoco-dev libsqlite3-dev libgit2-dev libssl-dev libboost-dev libboost-filesystem-dev
+  libpoco-dev libsqlite3-dev libpq-dev libgit2-dev libssl-dev libboost-dev libboost-filesystem-dev
   zlib1g-dev libdeflate-dev libzstd-dev libgtest-dev libgmock-dev
   # builds and package sets
   nix-bin busybox-static git

@@ -295,9 +295,25 @@ Config fromTree(Object::Ptr root) {
   c.storageSendfile = storage.boolean("sendfile", c.storageSendfile);
   if (c.storageBackend == "s3") c.s3 = s3Config(storage.object("s3"));
 
-  Section db(top.object("database"), "database", {"backend", "path"});
+  Section db(top.object("database"), "database", {"backend", "path", "postgresql"});
   c.databaseBackend = db.str("backend", c.databaseBackend);
-  if (c.databaseBackend != "sqlite") fail("database.backend", "must be \"sqlite\"");
+  if (c.databaseBackend != "sqlite" && c.databaseBackend != "postgresql")
+    fail("database.backend", "must be \"sqlite\" or \"postgresql\"");
+  if (c.databaseBackend == "postgresql") {
+    Section pg(db.object("postgresql"), "database.postgresql",
+               {"connection", "passwordFile", "maxConnections"});
+    c.postgresql.connection = pg.str("connection", "");
+    if (c.postgresql.connection.empty())
+      fail("database.postgresql.connection",
+           "must be a libpq connection string, e.g. \"host=db port=5432 dbname=strata "
+           "user=strata\"");
+    if (c.postgresql.connection.find("password") != std::string::npos)
+      fail("database.postgresql.connection",
+           "must not hold the password: put it in database.postgresql.passwordFile");
+    c.postgresql.passwordFile = absolute(pg.str("passwordFile", ""));
+    c.postgresql.maxConnections =
+        pg.integer("maxConnections", c.postgresql.maxConnections, 1, 1000);
+  }
   c.databasePath = absolute(db.str("path", ""));
   if (c.databasePath.empty()) c.databasePath = c.dataDir + "/strata.db";
 

@@ -71,6 +71,13 @@ struct S3Config {
   int partSizeMiB = 16;  ///< blobs larger are uploaded in parts of this size
 };
 
+/// database.postgresql: the shared metadata database of several replicas.
+struct PostgresConfig {
+  std::string connection;    ///< libpq connection string, without the password
+  std::string passwordFile;  ///< absolute, or empty: no password (or ~/.pgpass)
+  int maxConnections = 16;   ///< connections this process keeps open at most
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string publicUrl = "http://127.0.0.1:8080";
@@ -82,7 +89,8 @@ struct Config {
   bool storageSendfile = false;
   S3Config s3;  ///< with storage.backend "s3"
   std::string databaseBackend = "sqlite";
-  std::string databasePath;  ///< resolved: never empty after load
+  std::string databasePath;   ///< resolved: never empty after load
+  PostgresConfig postgresql;  ///< with database.backend "postgresql"
   NixConfig nix;
   LayeringConfig layering;
   PluginsConfig plugins;

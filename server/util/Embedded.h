@@ -17,6 +17,10 @@ namespace strata::embedded_migrations {
 const std::vector<EmbeddedFile>& files();
 }
 
+namespace strata::embedded_postgresql_migrations {
+const std::vector<EmbeddedFile>& files();
+}
+
 namespace strata::embedded_nix {
 const std::vector<EmbeddedFile>& files();
 }

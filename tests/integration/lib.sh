@@ -543,3 +543,48 @@ aws_s3() {
   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 \
     aws --endpoint-url "$S3_URL" "$@"
 }
+
+# ---------------------------------------------------------------------------
+# PostgreSQL 15 (Debian), run by an unprivileged user: it refuses root
+
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+
+# start_postgres: initdb + pg_ctl on a free loopback port, data under $WORK.
+# Role "strata" with password "pg-secret" (scram-sha-256 over TCP), database
+# "strata". Sets PG_PORT, PG_DIR, PG_CONN (a libpq connection string without
+# the password), PG_PASSWORD_FILE and PG_ADMIN (a superuser connection string
+# over the socket, for the tests themselves).
+start_postgres() {
+  [[ -x "$PG_BIN/initdb" ]] || fail "PostgreSQL 15 is not installed ($PG_BIN)"
+  PG_DIR="$WORK/pg-$(next_id)"
+  PG_PORT="$(pick_port)"
+  mkdir -p "$PG_DIR"
+  chown nobody "$PG_DIR"
+  chmod o+x "$WORK"  # the server's user must reach its folder (and nothing else in $WORK)
+  runuser -u nobody -- "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth-local=trust \
+    --auth-host=scram-sha-256 >"$PG_DIR.initdb.log" 2>&1 || { cat "$PG_DIR.initdb.log" >&2; fail "initdb"; }
+  pg_start
+  add_cleanup "runuser -u nobody -- '$PG_BIN/pg_ctl' -D '$PG_DIR/data' -m immediate stop"
+  PG_ADMIN="host=$PG_DIR port=$PG_PORT user=postgres dbname=postgres"
+  psql -q "$PG_ADMIN" -c "CREATE ROLE strata LOGIN PASSWORD 'pg-secret'" -c "CREATE DATABASE strata OWNER strata" ||
+    fail "creating the role and database"
+  PG_CONN="host=127.0.0.1 port=$PG_PORT dbname=strata user=strata connect_timeout=5"
+  PG_PASSWORD_FILE="$WORK/pg-password"
+  printf 'pg-secret\n' >"$PG_PASSWORD_FILE"
+}
+
+# pg_start / pg_stop: the server of start_postgres (its data stays).
+pg_start() {
+  runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/server.log" \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null ||
+    { cat "$PG_DIR/server.log" >&2; fail "pg_ctl start"; }
+}
+pg_stop() {
+  runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null
+}
+
+# pg_filter: a write_config filter keeping the metadata in that database.
+pg_filter() {
+  printf '.database = {backend: "postgresql", postgresql: {connection: "%s", passwordFile: "%s"}}' \
+    "$PG_CONN" "$PG_PASSWORD_FILE"
+}

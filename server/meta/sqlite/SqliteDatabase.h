@@ -2,8 +2,11 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <Poco/Data/Session.h>
+
+#include "meta/sql/SqlDatabase.h"
 
 namespace Poco::Data {
 class SessionPool;
@@ -13,13 +16,15 @@ namespace strata {
 
 /// The SQLite metadata database through Poco::Data. Hands out pooled
 /// sessions; every statement binds its values, none is built from input.
-class SqliteDatabase {
+class SqliteDatabase : public SqlDatabase {
  public:
   /// Opens (creating the file and its folder) and applies pending migrations.
   explicit SqliteDatabase(const std::string& path);
   ~SqliteDatabase();
 
-  Poco::Data::Session session();
+  Poco::Data::Session session() override;
+  std::string sql(std::string_view statement) const override { return std::string(statement); }
+  std::string describe() const override { return "sqlite " + path_; }
   const std::string& path() const { return path_; }
 
  private:

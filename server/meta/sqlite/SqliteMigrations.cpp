@@ -29,20 +29,7 @@ void exec(sqlite3* db, const std::string& sql, const std::string& what) {
 }  // namespace
 
 std::vector<Migration> embeddedMigrations() {
-  std::vector<Migration> out;
-  for (const auto& f : embedded_migrations::files()) {
-    if (f.name.size() < 6 || f.name[4] != '_' ||
-        !std::all_of(f.name.begin(), f.name.begin() + 4, ::isdigit))
-      throw std::logic_error("migration file name must start with NNNN_: " + f.name);
-    Migration m{std::stoi(f.name.substr(0, 4)), f.name, f.content, Sha256::hex(f.content)};
-    out.push_back(std::move(m));
-  }
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.version < b.version; });
-  for (std::size_t i = 1; i < out.size(); ++i)
-    if (out[i].version == out[i - 1].version)
-      throw std::logic_error("two migrations have version " + std::to_string(out[i].version));
-  return out;
+  return migrationsFrom(embedded_migrations::files());
 }
 
 int schemaVersion(Poco::Data::Session& session) {

@@ -5,17 +5,12 @@
 
 #include <Poco/Data/Session.h>
 
+#include "meta/Migration.h"
+
 namespace strata {
 
-struct Migration {
-  int version = 0;
-  std::string name;  ///< file name, e.g. "0001_init.sql"
-  std::string sql;
-  std::string checksum;  ///< sha256 hex of sql
-};
-
-/// The migrations compiled into the binary, ordered by version. Throws when a
-/// file name does not start with a 4-digit version or a version repeats.
+/// The SQLite migrations compiled into the binary (migrations/*.sql),
+/// ordered by version.
 std::vector<Migration> embeddedMigrations();
 
 /// Brings the database to the newest known version: each pending migration in

@@ -11,7 +11,7 @@
 #include "auth/PasswordHasher.h"
 #include "config/Config.h"
 #include "meta/AuthRepository.h"
-#include "meta/sqlite/SqliteAuthRepository.h"
+#include "meta/sql/SqlAuthRepository.h"
 #include "meta/sqlite/SqliteDatabase.h"
 
 namespace strata::test {
@@ -44,7 +44,7 @@ inline PasswordHasher cheapHasher() {
 struct AuthDb {
   TempDir dir;
   std::unique_ptr<SqliteDatabase> db = std::make_unique<SqliteDatabase>(dir / "strata.db");
-  SqliteAuthRepository sqlite{*db};
+  SqlAuthRepository sqlite{*db};
   AuthRepository& repo = sqlite;
 };
 

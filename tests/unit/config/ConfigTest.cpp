@@ -422,7 +422,6 @@ TEST(Config, SourceCompression) {
   EXPECT_FALSE(parseConfig("{}", {}).storageSendfile);
 }
 
-
 TEST(Config, S3Storage) {
   auto s3 = [](const std::string& fields) {
     return R"({"storage":{"backend":"s3","s3":{"endpoint":"http://127.0.0.1:9000/",)"

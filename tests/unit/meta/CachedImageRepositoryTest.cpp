@@ -3,24 +3,24 @@
 #include <gtest/gtest.h>
 
 #include "../support/TestSupport.h"
+#include "meta/sql/SqlImageRepository.h"
 #include "meta/sqlite/SqliteDatabase.h"
-#include "meta/sqlite/SqliteImageRepository.h"
 
 namespace strata {
 namespace {
 
 /// The SQLite repository, counting the queries the cache should spare it.
-class CountingRepository : public SqliteImageRepository {
+class CountingRepository : public SqlImageRepository {
  public:
-  using SqliteImageRepository::SqliteImageRepository;
+  using SqlImageRepository::SqlImageRepository;
   std::optional<ImageRecord> findByManifestDigest(const std::string& name,
                                                   const std::string& digest) override {
     ++digestQueries;
-    return SqliteImageRepository::findByManifestDigest(name, digest);
+    return SqlImageRepository::findByManifestDigest(name, digest);
   }
   bool blobVisible(const std::string& name, const std::string& digest) override {
     ++blobQueries;
-    return SqliteImageRepository::blobVisible(name, digest);
+    return SqlImageRepository::blobVisible(name, digest);
   }
   int digestQueries = 0;
   int blobQueries = 0;

@@ -1,12 +1,11 @@
-#include "meta/sqlite/SqliteImageRepository.h"
+#include "meta/sql/SqlImageRepository.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 
-#include "../../support/TestSupport.h"
-#include "meta/sqlite/SqliteDatabase.h"
+#include "TestDatabases.h"
 
 namespace strata {
 namespace {
@@ -32,14 +31,13 @@ ImageRecord image(const std::string& key, char oci, char docker) {
   return r;
 }
 
-class ImageRepositoryTest : public ::testing::Test {
+class ImageRepositoryTest : public ::testing::TestWithParam<std::string> {
  protected:
-  test::TempDir dir;
-  SqliteDatabase db{dir / "strata.db"};
-  SqliteImageRepository repo{db};
+  test::TestDatabase database{GetParam()};
+  SqlImageRepository repo{database.db()};
 };
 
-TEST_F(ImageRepositoryTest, SaveAndFindByKey) {
+TEST_P(ImageRepositoryTest, SaveAndFindByKey) {
   EXPECT_FALSE(repo.findByKey("k1").has_value());
   ImageRecord in = image("k1", '1', '2');
   repo.save(in, {digestOf('c'), digestOf('1'), digestOf('2'), digestOf('9')});
@@ -60,7 +58,7 @@ TEST_F(ImageRepositoryTest, SaveAndFindByKey) {
   EXPECT_FALSE(repo.findByKey("k2").has_value());
 }
 
-TEST_F(ImageRepositoryTest, TheClosureIsSavedWithTheImage) {
+TEST_P(ImageRepositoryTest, TheClosureIsSavedWithTheImage) {
   sdk::ClosureGraph g;
   g.roots = {"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-app"};
   g.paths = {{"/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-app",
@@ -88,7 +86,7 @@ TEST_F(ImageRepositoryTest, TheClosureIsSavedWithTheImage) {
   EXPECT_FALSE(repo.findClosure("nope").has_value());
 }
 
-TEST_F(ImageRepositoryTest, CreatedAtDefaultsToNow) {
+TEST_P(ImageRepositoryTest, CreatedAtDefaultsToNow) {
   ImageRecord in = image("k1", '1', '2');
   in.createdAt = 0;
   repo.save(in, {});
@@ -97,7 +95,7 @@ TEST_F(ImageRepositoryTest, CreatedAtDefaultsToNow) {
   EXPECT_GT(out->createdAt, 1600000000);
 }
 
-TEST_F(ImageRepositoryTest, SaveIsIdempotentAndUpdatesDigests) {
+TEST_P(ImageRepositoryTest, SaveIsIdempotentAndUpdatesDigests) {
   repo.save(image("k1", '1', '2'), {digestOf('1')});
   repo.save(image("k1", '1', '2'), {digestOf('1')});
   repo.save(image("k1", '3', '4'), {digestOf('3')});
@@ -110,7 +108,7 @@ TEST_F(ImageRepositoryTest, SaveIsIdempotentAndUpdatesDigests) {
   EXPECT_EQ(blobs, (std::vector<std::string>{digestOf('1'), digestOf('3')}));
 }
 
-TEST_F(ImageRepositoryTest, FindByManifestDigestOnlyUnderItsName) {
+TEST_P(ImageRepositoryTest, FindByManifestDigestOnlyUnderItsName) {
   repo.save(image("k1", '1', '2'), {});
   // Not served under any name yet.
   EXPECT_FALSE(repo.findByManifestDigest("demo/hello", digestOf('1')).has_value());
@@ -126,7 +124,7 @@ TEST_F(ImageRepositoryTest, FindByManifestDigestOnlyUnderItsName) {
   EXPECT_FALSE(repo.findByManifestDigest("demo/hello", digestOf('9')).has_value());
 }
 
-TEST_F(ImageRepositoryTest, ResolutionsAreRecordedAndUpdated) {
+TEST_P(ImageRepositoryTest, ResolutionsAreRecordedAndUpdated) {
   repo.save(image("k1", '1', '2'), {});
   repo.save(image("k2", '3', '4'), {});
   EXPECT_FALSE(repo.findResolution("demo/hello", "latest").has_value());
@@ -147,13 +145,13 @@ TEST_F(ImageRepositoryTest, ResolutionsAreRecordedAndUpdated) {
   EXPECT_TRUE(repo.findByManifestDigest("demo/hello", digestOf('3')).has_value());
 }
 
-TEST_F(ImageRepositoryTest, ResolutionOfAnUnknownImageIsRefused) {
+TEST_P(ImageRepositoryTest, ResolutionOfAnUnknownImageIsRefused) {
   EXPECT_ANY_THROW(repo.recordResolution("demo/hello", "latest", "rev", "no-such-key"));
   EXPECT_FALSE(repo.findResolution("demo/hello", "latest").has_value());
   EXPECT_TRUE(repo.names("", 10).empty());
 }
 
-TEST_F(ImageRepositoryTest, TagsArePaginated) {
+TEST_P(ImageRepositoryTest, TagsArePaginated) {
   repo.save(image("k1", '1', '2'), {});
   for (const char* tag : {"v2", "latest", "v10", "main", "a"})
     repo.recordResolution("demo/hello", tag, "rev", "k1");
@@ -170,7 +168,7 @@ TEST_F(ImageRepositoryTest, TagsArePaginated) {
             (std::vector<std::string>{"latest", "main", "v10", "v2"}));
 }
 
-TEST_F(ImageRepositoryTest, NamesAreDistinctSortedAndPaginated) {
+TEST_P(ImageRepositoryTest, NamesAreDistinctSortedAndPaginated) {
   repo.save(image("k1", '1', '2'), {});
   repo.recordResolution("demo/zsh", "latest", "rev", "k1");
   repo.recordResolution("demo/hello", "latest", "rev", "k1");
@@ -182,7 +180,7 @@ TEST_F(ImageRepositoryTest, NamesAreDistinctSortedAndPaginated) {
   EXPECT_TRUE(repo.names("demo/zsh", 2).empty());
 }
 
-TEST_F(ImageRepositoryTest, BlobVisibleOnlyUnderNamesHoldingIt) {
+TEST_P(ImageRepositoryTest, BlobVisibleOnlyUnderNamesHoldingIt) {
   repo.save(image("k1", '1', '2'), {digestOf('c'), digestOf('a')});
   repo.save(image("k2", '3', '4'), {digestOf('c'), digestOf('b')});
   EXPECT_FALSE(repo.blobVisible("demo/hello", digestOf('a')));  // no name yet
@@ -198,7 +196,7 @@ TEST_F(ImageRepositoryTest, BlobVisibleOnlyUnderNamesHoldingIt) {
   EXPECT_FALSE(repo.blobVisible("demo/hello", digestOf('f')));
 }
 
-TEST_F(ImageRepositoryTest, LayerCache) {
+TEST_P(ImageRepositoryTest, LayerCache) {
   EXPECT_FALSE(repo.findLayer("key").has_value());
   LayerBlob blob{Digest::fromHex(std::string(64, 'd')), Digest::fromHex(std::string(64, 'e')),
                  98765};
@@ -216,7 +214,7 @@ TEST_F(ImageRepositoryTest, LayerCache) {
   EXPECT_FALSE(repo.findLayer("other").has_value());
 }
 
-TEST_F(ImageRepositoryTest, ReferencedBlobsUnitesImagesAndLayers) {
+TEST_P(ImageRepositoryTest, ReferencedBlobsUnitesImagesAndLayers) {
   EXPECT_TRUE(repo.referencedBlobs().empty());
   repo.save(image("k1", '1', '2'), {digestOf('c'), digestOf('a')});
   repo.save(image("k2", '3', '4'), {digestOf('c'), digestOf('b')});
@@ -230,14 +228,17 @@ TEST_F(ImageRepositoryTest, ReferencedBlobsUnitesImagesAndLayers) {
             (std::vector<std::string>{digestOf('a'), digestOf('b'), digestOf('c'), digestOf('f')}));
 }
 
-TEST_F(ImageRepositoryTest, DataSurvivesReopening) {
+TEST_P(ImageRepositoryTest, DataSurvivesReopening) {
   repo.save(image("k1", '1', '2'), {digestOf('a')});
   repo.recordResolution("demo/hello", "latest", "rev", "k1");
-  SqliteDatabase other(dir / "strata.db");
-  SqliteImageRepository again(other);
+  auto other = database.open();
+  SqlImageRepository again(*other);
   EXPECT_TRUE(again.findByKey("k1").has_value());
   EXPECT_TRUE(again.blobVisible("demo/hello", digestOf('a')));
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, ImageRepositoryTest, ::testing::ValuesIn(test::testEngines()),
+                         test::engineName);
 
 }  // namespace
 }  // namespace strata

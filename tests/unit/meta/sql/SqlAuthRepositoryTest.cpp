@@ -1,19 +1,20 @@
-#include "meta/sqlite/SqliteAuthRepository.h"
+#include "meta/sql/SqlAuthRepository.h"
 
 #include <gtest/gtest.h>
 
-#include "../../auth/AuthTestSupport.h"
+#include "TestDatabases.h"
 
 namespace strata {
 namespace {
 
-class AuthRepositoryTest : public ::testing::Test {
+class AuthRepositoryTest : public ::testing::TestWithParam<std::string> {
  protected:
-  test::AuthDb env;
-  AuthRepository& repo = env.repo;
+  test::TestDatabase database{GetParam()};
+  SqlAuthRepository sql{database.db()};
+  AuthRepository& repo = sql;
 };
 
-TEST_F(AuthRepositoryTest, UsersAreUniqueAndStoredLiterally) {
+TEST_P(AuthRepositoryTest, UsersAreUniqueAndStoredLiterally) {
   std::string name = "Robert'); DROP TABLE users;--";  // the repository stores what it gets
   EXPECT_TRUE(repo.addUser(name, "hash'\"", 5));
   EXPECT_FALSE(repo.addUser(name, "other", 6));
@@ -28,14 +29,14 @@ TEST_F(AuthRepositoryTest, UsersAreUniqueAndStoredLiterally) {
   EXPECT_EQ(repo.listUsers()[0].passwordHash, "");  // listing never reads hashes
 }
 
-TEST_F(AuthRepositoryTest, TheAnonymousTeamIsBuiltIn) {
+TEST_P(AuthRepositoryTest, TheAnonymousTeamIsBuiltIn) {
   auto t = repo.findTeam("anonymous");
   ASSERT_TRUE(t);
   EXPECT_TRUE(t->builtin);
   EXPECT_FALSE(repo.addTeam("anonymous", 1));
 }
 
-TEST_F(AuthRepositoryTest, MembershipsAndGrantsOfTeams) {
+TEST_P(AuthRepositoryTest, MembershipsAndGrantsOfTeams) {
   repo.addUser("alice", "h", 1);
   repo.addTeam("devs", 1);
   repo.addTeam("ops", 1);
@@ -59,12 +60,12 @@ TEST_F(AuthRepositoryTest, MembershipsAndGrantsOfTeams) {
   EXPECT_EQ(repo.teamsOf(alice), std::vector<std::string>{"devs"});
 }
 
-TEST_F(AuthRepositoryTest, TheDatabaseRefusesUnknownActions) {
+TEST_P(AuthRepositoryTest, TheDatabaseRefusesUnknownActions) {
   repo.addTeam("devs", 1);
   EXPECT_ANY_THROW(repo.addGrant(repo.findTeam("devs")->id, "demo", "*", "push", 1));
 }
 
-TEST_F(AuthRepositoryTest, TokenNamesAreUniqueAmongActiveTokensOnly) {
+TEST_P(AuthRepositoryTest, TokenNamesAreUniqueAmongActiveTokensOnly) {
   repo.addUser("alice", "h", 1);
   auto alice = repo.findUser("alice")->id;
   EXPECT_TRUE(repo.addToken(alice, "ci", "hash1", 10, std::nullopt));
@@ -94,7 +95,7 @@ TEST_F(AuthRepositoryTest, TokenNamesAreUniqueAmongActiveTokensOnly) {
   EXPECT_EQ(repo.findTokenById(t->id)->lastUsedAt, std::optional<std::int64_t>(500));
 }
 
-TEST_F(AuthRepositoryTest, AuditLogNewestFirstAndFilteredByKind) {
+TEST_P(AuthRepositoryTest, AuditLogNewestFirstAndFilteredByKind) {
   repo.audit({0, 1, "pull", "alice", "10.0.0.1", "demo/hello:latest", "revision r"});
   repo.audit({0, 2, "denied", "", "10.0.0.2", "demo/cowsay", "no grant"});
   repo.audit({0, 3, "pull", "bob", "10.0.0.3", "demo/hello:latest", "revision r"});
@@ -106,6 +107,9 @@ TEST_F(AuthRepositoryTest, AuditLogNewestFirstAndFilteredByKind) {
   EXPECT_EQ(repo.listAudit(1).size(), 1u);
   EXPECT_EQ(repo.listAudit(10, "denied")[0].clientAddress, "10.0.0.2");
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, AuthRepositoryTest, ::testing::ValuesIn(test::testEngines()),
+                         test::engineName);
 
 }  // namespace
 }  // namespace strata

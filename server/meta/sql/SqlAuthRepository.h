@@ -4,12 +4,12 @@
 
 namespace strata {
 
-class SqliteDatabase;
+class SqlDatabase;
 
 /// AuthRepository on SQLite.
-class SqliteAuthRepository : public AuthRepository {
+class SqlAuthRepository : public AuthRepository {
  public:
-  explicit SqliteAuthRepository(SqliteDatabase& db) : db_(db) {}
+  explicit SqlAuthRepository(SqlDatabase& db) : db_(db) {}
 
   bool addUser(const std::string& name, const std::string& passwordHash, std::int64_t now) override;
   std::optional<UserRecord> findUser(const std::string& name) override;
@@ -39,7 +39,7 @@ class SqliteAuthRepository : public AuthRepository {
   std::vector<AuditRecord> listAudit(std::size_t limit, const std::string& kind) override;
 
  private:
-  SqliteDatabase& db_;
+  SqlDatabase& db_;
 };
 
 }  // namespace strata

@@ -4,12 +4,12 @@
 
 namespace strata {
 
-class SqliteDatabase;
+class SqlDatabase;
 
 /// ImageRepository on SQLite.
-class SqliteImageRepository : public ImageRepository {
+class SqlImageRepository : public ImageRepository {
  public:
-  explicit SqliteImageRepository(SqliteDatabase& db) : db_(db) {}
+  explicit SqlImageRepository(SqlDatabase& db) : db_(db) {}
 
   std::optional<ImageRecord> findByKey(const std::string& cacheKey) override;
   std::optional<ImageRecord> findByManifestDigest(const std::string& name,
@@ -31,7 +31,7 @@ class SqliteImageRepository : public ImageRepository {
   void saveLayer(const std::string& layerKey, const LayerBlob& blob) override;
 
  private:
-  SqliteDatabase& db_;
+  SqlDatabase& db_;
 };
 
 }  // namespace strata

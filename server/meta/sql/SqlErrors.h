@@ -1,0 +1,25 @@
+#pragma once
+
+#include <Poco/Data/DataException.h>
+#include <Poco/Net/NetException.h>
+
+#include "util/Error.h"
+
+namespace strata {
+
+/// Runs a repository operation; a failing database (gone, refusing,
+/// broken connection, a statement it cannot run) becomes
+/// Error(StorageUnavailable), which clients see as 503, with the engine's
+/// message as detail.
+template <typename Fn>
+auto guarded(Fn fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const Poco::Data::DataException& e) {
+    throw Error(ErrorKind::StorageUnavailable, "the metadata database failed", e.displayText());
+  } catch (const Poco::Net::NetException& e) {
+    throw Error(ErrorKind::StorageUnavailable, "the metadata database failed", e.displayText());
+  }
+}
+
+}  // namespace strata
