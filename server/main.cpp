@@ -33,8 +33,10 @@
 #include "sources/PathSource.h"
 #include "storage/BlobStore.h"
 #include "storage/BlobStores.h"
+#include "storage/GarbageCollector.h"
 #include "strata/sdk/abi.h"
 #include "util/Metrics.h"
+#include "util/Ticker.h"
 
 namespace strata {
 namespace {
@@ -70,6 +72,9 @@ struct Services {
         popularity(PopularityData::load(c.layering.popularityFile)),
         catalog(c) {
     std::filesystem::create_directories(c.dataDir);
+    // A SQLite file has one server: claims on builds from before a restart are
+    // nobody's, and would make the first pulls wait for their lease.
+    if (serving && c.databaseBackend == "sqlite") metadata->builds().dropClaims();
     auth = std::make_unique<AuthService>(c, metadata->auth(), serving && c.auth.enabled);
     strategies.add("popularity", std::make_shared<PopularityStrategy>(), "built-in");
     // Plugins register into the same registries; any failure stops start-up
@@ -86,8 +91,11 @@ struct Services {
       if (sc.layering) checkStrategy(strategies, *sc.layering, "sources." + sc.name + ".layering");
     pipeline = std::make_unique<ImagePipeline>(ImagePipeline::Deps{
         config, nix, *blobs, metadata->images(), strategies, popularity, metrics});
-    builds = std::make_unique<BuildService>(
-        BuildService::Deps{config, sources, *blobs, metadata->images(), *pipeline, metrics});
+    builds = std::make_unique<BuildService>(BuildService::Deps{
+        config, sources, *blobs, metadata->images(), *pipeline, metrics, metadata->builds()});
+    collector = std::make_unique<BlobCollector>(
+        BlobCollector::Deps{metadata->images(), *blobs, metadata->builds(), c.gc.minAgeSeconds},
+        builds->replica());
     access = std::make_unique<RegistryAccessGate>(config, auth.get(), policies, metrics);
     pull = std::make_unique<PullService>(
         PullService::Deps{config, *builds, metadata->images(), *blobs, *access, metrics});
@@ -117,9 +125,22 @@ struct Services {
   std::unique_ptr<AuthService> auth;
   std::unique_ptr<ImagePipeline> pipeline;
   std::unique_ptr<BuildService> builds;
+  std::unique_ptr<BlobCollector> collector;
   std::unique_ptr<RegistryAccessGate> access;
   std::unique_ptr<PullService> pull;
 };
+
+void collectOnline(BlobCollector& collector) {
+  auto& log = Poco::Logger::get("strata.gc");
+  try {
+    if (auto done = collector.collect())
+      log.information("removed %s unreferenced blobs (%s bytes)", std::to_string(done->removed),
+                      std::to_string(done->bytes));
+  } catch (const std::exception& e) {
+    log.warning("garbage collection failed (next try in gc.intervalSeconds): %s",
+                std::string(e.what()));
+  }
+}
 
 int serve(const Config& config) {
   // Block the stop signals in every thread; this one waits for them below.
@@ -138,9 +159,14 @@ int serve(const Config& config) {
   ctx.auth = services.auth.get();
   ctx.plugins = &plugins;
   HttpServer server(ctx, config.listen);
-  log.information("strata %s listening on port %hu (%s), data in %s, metadata in %s",
+  log.information("strata %s listening on port %hu (%s), data in %s, metadata in %s, replica %s",
                   std::string(STRATA_VERSION), server.port(), config.listen, config.dataDir,
-                  services.metadata->describe());
+                  services.metadata->describe(), services.builds->replica());
+  // The online collector; on several replicas, one collects at a time.
+  std::optional<Ticker> collector;
+  if (config.gc.intervalSeconds > 0)
+    collector.emplace(std::chrono::seconds(config.gc.intervalSeconds),
+                      [&] { collectOnline(*services.collector); });
 
   int sig = 0;
   sigwait(&stopSignals, &sig);
@@ -181,8 +207,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     Services services(config);
-    AdminContext admin{config, *services.builds, services.metadata->images(), *services.blobs,
-                       &services.auth->admin()};
+    AdminContext admin{config, *services.builds, *services.collector, &services.auth->admin()};
     return runAdmin(admin, a.verb, std::cout);
   } catch (const std::exception& e) {
     std::cerr << "strata: " << e.what() << "\n";

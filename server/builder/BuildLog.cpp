@@ -1,9 +1,13 @@
 #include "builder/BuildLog.h"
 
+#include <Poco/Logger.h>
 #include <openssl/rand.h>
 
+#include <chrono>
 #include <ctime>
 #include <stdexcept>
+
+#include "meta/BuildRepository.h"
 
 namespace strata {
 
@@ -25,7 +29,88 @@ std::string randomId() {
   return id;
 }
 
+BuildRecord toRecord(const BuildStatus& b, const std::string& owner) {
+  return BuildRecord{b.id,    b.image,     b.source,      b.revision,  b.state,
+                     owner,   b.createdMs, b.finishedAt,  b.ociDigest, b.dockerDigest,
+                     b.error, {},          b.logTruncated};
+}
+
+BuildStatus fromRecord(const BuildRecord& r) {
+  BuildStatus b;
+  b.id = r.id;
+  b.image = r.image;
+  b.source = r.source;
+  b.revision = r.revision;
+  b.state = r.state;
+  b.createdMs = r.createdMs;
+  b.createdAt = r.createdMs / 1000;
+  b.finishedAt = r.finishedAt;
+  b.ociDigest = r.ociDigest;
+  b.dockerDigest = r.dockerDigest;
+  b.error = r.error;
+  b.log = r.log;
+  b.logTruncated = r.logTruncated;
+  return b;
+}
+
+void warn(const char* what, const std::exception& e) {
+  Poco::Logger::get("strata.builds")
+      .warning("cannot %s the shared build log: %s", std::string(what), std::string(e.what()));
+}
+
 }  // namespace
+
+void BuildLog::share(BuildRepository* repository, std::string owner) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  shared_ = repository;
+  owner_ = std::move(owner);
+}
+
+void BuildLog::save(const std::string& id) {
+  BuildRecord record;
+  BuildRepository* repo;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    repo = shared_;
+    auto it = builds_.find(id);
+    if (repo == nullptr || it == builds_.end()) return;
+    record = toRecord(it->second, owner_);
+  }
+  try {
+    repo->saveBuild(record, kMaxBuilds * 5);
+  } catch (const std::exception& e) {
+    warn("write", e);
+  }
+}
+
+void BuildLog::flush() {
+  std::map<std::string, Pending> batch;
+  BuildRepository* repo;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    repo = shared_;
+    if (repo == nullptr) return;
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      auto& [id, p] = *it;
+      if (!p.lines.empty()) {
+        batch[id] = p;
+        p.firstSeq = p.nextSeq;
+        p.lines.clear();
+      }
+      // A build gone from memory, or ended, has nothing more to append.
+      auto build = builds_.find(id);
+      bool ended = build == builds_.end() || build->second.finishedAt != 0;
+      it = ended ? pending_.erase(it) : std::next(it);
+    }
+  }
+  for (const auto& [id, p] : batch) {
+    try {
+      repo->appendLog(id, p.firstSeq, p.lines, kMaxLines);
+    } catch (const std::exception& e) {
+      warn("append to", e);
+    }
+  }
+}
 
 std::string BuildLog::open(const std::string& image, const std::string& source,
                            const std::string& revision, const std::string& state) {
@@ -35,22 +120,31 @@ std::string BuildLog::open(const std::string& image, const std::string& source,
   b.source = source;
   b.revision = revision;
   b.state = state;
-  b.createdAt = nowSeconds();
+  b.createdMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  b.createdAt = b.createdMs / 1000;
   if (state == "cached") b.finishedAt = b.createdAt;
-  std::lock_guard<std::mutex> lock(mutex_);
-  while (order_.size() >= kMaxBuilds) {
-    builds_.erase(order_.front());
-    order_.pop_front();
-  }
-  order_.push_back(b.id);
   std::string id = b.id;
-  builds_.emplace(id, std::move(b));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    while (order_.size() >= kMaxBuilds) {
+      builds_.erase(order_.front());
+      order_.pop_front();
+    }
+    order_.push_back(b.id);
+    builds_.emplace(id, std::move(b));
+  }
+  save(id);
   return id;
 }
 
 void BuildLog::setState(const std::string& id, const std::string& state) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (auto it = builds_.find(id); it != builds_.end()) it->second.state = state;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = builds_.find(id); it != builds_.end()) it->second.state = state;
+  }
+  save(id);
 }
 
 void BuildLog::append(const std::string& id, const std::string& line) {
@@ -63,36 +157,73 @@ void BuildLog::append(const std::string& id, const std::string& line) {
     it->second.logTruncated = true;
   }
   log.push_back(line);
+  if (shared_ != nullptr) {
+    Pending& p = pending_[id];
+    p.lines.push_back(line);
+    ++p.nextSeq;
+  }
 }
 
 void BuildLog::succeed(const std::string& id, const std::string& ociDigest,
                        const std::string& dockerDigest) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = builds_.find(id);
-  if (it == builds_.end()) return;
-  it->second.state = "succeeded";
-  it->second.ociDigest = ociDigest;
-  it->second.dockerDigest = dockerDigest;
-  it->second.finishedAt = nowSeconds();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = builds_.find(id);
+    if (it == builds_.end()) return;
+    it->second.state = "succeeded";
+    it->second.ociDigest = ociDigest;
+    it->second.dockerDigest = dockerDigest;
+    it->second.finishedAt = nowSeconds();
+  }
+  flush();
+  save(id);
 }
 
 void BuildLog::fail(const std::string& id, const std::string& error) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = builds_.find(id);
-  if (it == builds_.end()) return;
-  it->second.state = "failed";
-  it->second.error = error;
-  it->second.finishedAt = nowSeconds();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = builds_.find(id);
+    if (it == builds_.end()) return;
+    it->second.state = "failed";
+    it->second.error = error;
+    it->second.finishedAt = nowSeconds();
+  }
+  flush();
+  save(id);
 }
 
 std::optional<BuildStatus> BuildLog::get(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = builds_.find(id);
-  if (it == builds_.end()) return std::nullopt;
-  return it->second;
+  BuildRepository* repo;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = builds_.find(id);
+    if (it != builds_.end()) return it->second;
+    repo = shared_;
+  }
+  if (repo == nullptr) return std::nullopt;
+  try {
+    if (auto record = repo->findBuild(id, kMaxLines)) return fromRecord(*record);
+  } catch (const std::exception& e) {
+    warn("read", e);
+  }
+  return std::nullopt;
 }
 
 std::vector<BuildStatus> BuildLog::recent(std::size_t limit) const {
+  BuildRepository* repo;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    repo = shared_;
+  }
+  if (repo != nullptr) {
+    try {
+      std::vector<BuildStatus> out;
+      for (const auto& r : repo->recentBuilds(limit)) out.push_back(fromRecord(r));
+      return out;
+    } catch (const std::exception& e) {
+      warn("read", e);  // this replica's builds, then
+    }
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<BuildStatus> out;
   for (auto it = order_.rbegin(); it != order_.rend() && out.size() < limit; ++it) {

@@ -18,6 +18,7 @@ struct BuildStatus {
   std::string revision;
   std::string state;            ///< queued | running | succeeded | failed | cached
   std::int64_t createdAt = 0;   ///< seconds since the epoch
+  std::int64_t createdMs = 0;   ///< milliseconds: orders builds (not shown)
   std::int64_t finishedAt = 0;  ///< 0 while not finished
   std::string ociDigest;
   std::string dockerDigest;
@@ -26,8 +27,13 @@ struct BuildStatus {
   bool logTruncated = false;     ///< the first lines were dropped to bound memory
 };
 
+class BuildRepository;
+
 /// The recent builds of this process, with their logs, in memory and bounded:
 /// the newest kMaxBuilds builds, each with its last kMaxLines log lines.
+/// Shared (share()), every change is also written to the database, so that
+/// every replica lists the builds of all and reads their logs, live to the
+/// last flush().
 class BuildLog {
  public:
   static constexpr std::size_t kMaxBuilds = 200;
@@ -42,14 +48,31 @@ class BuildLog {
                const std::string& dockerDigest);
   void fail(const std::string& id, const std::string& error);
 
+  /// A build of this process from memory, else (shared) of any replica.
   std::optional<BuildStatus> get(const std::string& id) const;
-  /// Newest first, without logs.
+  /// Newest first, without logs; of every replica when shared.
   std::vector<BuildStatus> recent(std::size_t limit) const;
 
+  /// Writes through to `repository` as replica `owner` from now on. A
+  /// failing database is logged, never thrown: builds go on without it.
+  void share(BuildRepository* repository, std::string owner);
+  /// Writes the log lines appended since the last flush.
+  void flush();
+
  private:
+  void save(const std::string& id);
+
   mutable std::mutex mutex_;
   std::map<std::string, BuildStatus> builds_;
   std::deque<std::string> order_;  ///< ids, oldest first
+  BuildRepository* shared_ = nullptr;
+  std::string owner_;
+  struct Pending {
+    std::int64_t nextSeq = 0;  ///< number of the next line of the build
+    std::int64_t firstSeq = 0;
+    std::vector<std::string> lines;  ///< not written yet
+  };
+  std::map<std::string, Pending> pending_;
 };
 
 }  // namespace strata

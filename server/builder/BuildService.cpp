@@ -1,5 +1,8 @@
 #include "builder/BuildService.h"
 
+#include <chrono>
+#include <thread>
+
 #include "config/Config.h"
 #include "meta/ImageRepository.h"
 #include "sources/PackageSource.h"
@@ -46,9 +49,20 @@ std::string failureText(const std::exception_ptr& error) {
 }  // namespace
 
 BuildService::BuildService(Deps deps)
-    : deps_(deps), slots_(deps.config.nix.maxConcurrentBuilds, deps.config.nix.maxQueuedBuilds) {
+    : deps_(deps),
+      slots_(deps.config.nix.maxConcurrentBuilds, deps.config.nix.maxQueuedBuilds),
+      claims_(deps.builds, BuildClaims::newOwner(), deps.config.nix.buildLeaseSeconds) {
   for (const auto& sc : deps.config.sources)
     settings_[sc.name] = SourceSettings{layeringOf(deps.config, sc), parseCodec(sc.compression)};
+  log_.share(&deps.builds, claims_.owner());
+  keeper_.emplace(std::chrono::seconds(1), [this] { keep(); });
+}
+
+void BuildService::keep() {
+  log_.flush();
+  // Renewed three times per lease: one late renewal does not lose a claim.
+  int every = std::max(1, claims_.leaseSeconds() / 3);
+  if (++ticks_ % every == 0) claims_.renew();
 }
 
 BuildService::~BuildService() {
@@ -217,20 +231,7 @@ ImageRecord BuildService::lead(const Flights::Ticket& ticket, const ResolvedImag
   std::optional<ImageRecord> result;
   std::exception_ptr error;
   try {
-    // Another flight may have finished between the cache check and now.
-    if (auto found = deps_.images.findByKey(resolved.key); found && complete(*found)) {
-      result = *found;
-    } else {
-      deps_.metrics.add("strata_image_cache_total{result=\"miss\"}");
-      publishQueue();
-      BuildSlots::Lease lease(slots_);
-      publishQueue();
-      log_.setState(id, "running");
-      BuiltImage built = deps_.pipeline.build(
-          resolved, [this, &id](const std::string& line) { log_.append(id, line); });
-      closures_.put(resolved.key, built.closure);
-      result = built.image;
-    }
+    result = buildOrWait(id, resolved);
     deps_.metrics.add("strata_builds_total{result=\"ok\"}");
     log_.succeed(id, result->ociDigest, result->dockerDigest);
   } catch (...) {
@@ -243,6 +244,63 @@ ImageRecord BuildService::lead(const Flights::Ticket& ticket, const ResolvedImag
   flights_.finish(resolved.key, ticket.flight, result, error);
   if (error) std::rethrow_exception(error);
   return *result;
+}
+
+ImageRecord BuildService::buildOrWait(const std::string& id, const ResolvedImage& resolved) {
+  using Clock = std::chrono::steady_clock;
+  // Long enough for a whole build on another replica, and for its lease to
+  // run out should that replica die.
+  const auto deadline = Clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds +
+                                                            2 * claims_.leaseSeconds());
+  std::string waitedFor;  ///< the build of another replica this one waits for
+  for (;;) {
+    // Another flight or replica may have finished it since the cache check.
+    if (auto found = deps_.images.findByKey(resolved.key); found && complete(*found)) return *found;
+    auto claim = claims_.find(resolved.key);
+    if (claim && claim->state == "failed" && claim->buildId == waitedFor)
+      std::rethrow_exception(BuildClaims::errorOf(*claim));
+    if (claims_.claim(resolved.key, id)) return buildClaimed(id, resolved);
+    claim = claims_.find(resolved.key);
+    if (claim && claim->buildId != waitedFor) {
+      waitedFor = claim->buildId;
+      deps_.metrics.add("strata_build_waits_total");
+      log_.append(id, "waiting for build " + claim->buildId + " on replica " + claim->owner);
+    }
+    if (Clock::now() > deadline)
+      throw Error(ErrorKind::BuildTimeout,
+                  "the build of this image on another replica took too long", "build " + waitedFor);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+ImageRecord BuildService::buildClaimed(const std::string& id, const ResolvedImage& resolved) {
+  try {
+    // The replica that held the claim before may have finished it.
+    if (auto found = deps_.images.findByKey(resolved.key); found && complete(*found)) {
+      claims_.release(resolved.key);
+      return *found;
+    }
+    deps_.metrics.add("strata_image_cache_total{result=\"miss\"}");
+    publishQueue();
+    BuildSlots::Lease lease(slots_);
+    publishQueue();
+    log_.setState(id, "running");
+    BuiltImage built = deps_.pipeline.build(
+        resolved, [this, &id](const std::string& line) { log_.append(id, line); });
+    closures_.put(resolved.key, built.closure);
+    claims_.release(resolved.key);
+    return built.image;
+  } catch (const Error& e) {
+    // A full queue is this replica's problem: another may build it.
+    if (e.kind() == ErrorKind::Busy)
+      claims_.release(resolved.key);
+    else
+      claims_.fail(resolved.key, std::current_exception());
+    throw;
+  } catch (...) {
+    claims_.fail(resolved.key, std::current_exception());
+    throw;
+  }
 }
 
 }  // namespace strata

@@ -2,9 +2,11 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "builder/BuildClaims.h"
 #include "builder/BuildLog.h"
 #include "builder/BuildSlots.h"
 #include "builder/ImagePipeline.h"
@@ -15,19 +17,22 @@
 #include "strata/sdk/closure.h"
 #include "util/BackgroundThreads.h"
 #include "util/BoundedCache.h"
+#include "util/Ticker.h"
 
 namespace strata {
 
 struct Config;
 class BlobStore;
+class BuildRepository;
 class ImageRepository;
 class SourceRegistry;
 class Metrics;
 
 /// Turns image requests into built, stored and recorded images: resolves a
 /// tag to a revision, answers from the cache, else builds through the
-/// pipeline. Identical requests in flight share one build (SingleFlight);
-/// builds wait for a slot (BuildSlots) and are logged (BuildLog). Who may
+/// pipeline. Identical requests in flight share one build (SingleFlight), and
+/// replicas on one database one build (BuildClaims); builds wait for a slot
+/// (BuildSlots) and are logged where every replica reads them (BuildLog). Who may
 /// pull what is not its business: the pull use case asks the access gate
 /// between resolve() and obtain().
 class BuildService {
@@ -39,6 +44,7 @@ class BuildService {
     ImageRepository& images;
     ImagePipeline& pipeline;
     Metrics& metrics;
+    BuildRepository& builds;
   };
 
   explicit BuildService(Deps deps);
@@ -68,6 +74,9 @@ class BuildService {
   /// which the access policies judge, served it.
   BuildStatus startBuild(const ImageRequest& request, const std::string& tag);
 
+  /// This process among the replicas (claims, leases, the build log).
+  const std::string& replica() const { return claims_.owner(); }
+
   /// Recent builds and their logs.
   const BuildLog& log() const { return log_; }
 
@@ -93,6 +102,11 @@ class BuildService {
   std::optional<ImageRecord> cached(const std::string& key);
   Flights::Ticket joinFlight(const ResolvedImage& resolved);
   ImageRecord lead(const Flights::Ticket& ticket, const ResolvedImage& resolved);
+  /// The image, built here when this replica claims it, else by the replica
+  /// that does (waited for).
+  ImageRecord buildOrWait(const std::string& id, const ResolvedImage& resolved);
+  ImageRecord buildClaimed(const std::string& id, const ResolvedImage& resolved);
+  void keep();
   bool complete(const ImageRecord& image) const;
   void publishQueue();
 
@@ -100,6 +114,7 @@ class BuildService {
   std::map<std::string, SourceSettings> settings_;
   BuildSlots slots_;
   BuildLog log_;
+  BuildClaims claims_;
   Flights flights_;
   /// Images known complete, by cache key: a warm pull needs no database query.
   BoundedCache<std::string, ImageRecord> known_{10000};
@@ -110,6 +125,10 @@ class BuildService {
   BoundedCache<std::pair<std::string, std::string>, std::pair<std::string, std::string>,
                StringPairHash>
       recorded_{100000};
+  /// Writes the build log and renews this replica's claims: stopped after
+  /// the builds in the background ended (members are destroyed in reverse).
+  int ticks_ = 0;
+  std::optional<Ticker> keeper_;
   /// Last member: destroyed first, so builds in the background end while
   /// everything they use still exists.
   BackgroundThreads background_;

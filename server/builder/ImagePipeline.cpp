@@ -75,6 +75,7 @@ sdk::ClosureGraph ImagePipeline::closure(const ResolvedImage& job, Deadline dead
   }
   sortUnique(attrs);
   sortUnique(outPaths);
+  deps_.metrics.add("strata_nix_builds_total");
   nix.build(job.packageSet, attrs, system, deadline, log);
   sdk::ClosureGraph graph = nix.closure(outPaths, deadline);
   deps_.popularity.apply(graph);

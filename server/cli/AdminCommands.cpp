@@ -51,15 +51,9 @@ int build(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream&
 
 int gc(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& out) {
   expectArgs(verb, 0, "gc");
-  std::set<std::string> keep;
-  for (const auto& d : ctx.images.referencedBlobs()) keep.insert(d);
-  // A build in progress writes its blobs before it records them: leave
-  // anything younger than an hour (longer than nix.timeoutSeconds allows a
-  // build to run, by default) for the next gc.
-  constexpr std::int64_t kMinAgeSeconds = 3600;
-  auto now = static_cast<std::int64_t>(std::time(nullptr));
-  GarbageCollection done = collectGarbage(ctx.blobs, keep, now, kMinAgeSeconds);
-  out << "removed " << done.removed << " unreferenced blobs (" << done.bytes << " bytes)\n";
+  std::optional<GarbageCollection> done = ctx.collector.collect();
+  if (!done) throw std::runtime_error("another replica is collecting garbage now; try again later");
+  out << "removed " << done->removed << " unreferenced blobs (" << done->bytes << " bytes)\n";
   return 0;
 }
 

@@ -8,15 +8,13 @@ namespace strata {
 
 struct Config;
 class BuildService;
-class ImageRepository;
-class BlobStore;
+class BlobCollector;
 class AuthAdmin;
 
 struct AdminContext {
   const Config& config;
   BuildService& builds;
-  ImageRepository& images;
-  BlobStore& blobs;
+  BlobCollector& collector;
   AuthAdmin* auth = nullptr;  ///< user, team, grant, revoke, token, audit verbs
 };
 

@@ -275,7 +275,7 @@ S3Config s3Config(Object::Ptr obj) {
 
 Config fromTree(Object::Ptr root) {
   Section top(root, "",
-              {"listen", "publicUrl", "dataDir", "storage", "database", "nix", "layering",
+              {"listen", "publicUrl", "dataDir", "storage", "database", "nix", "gc", "layering",
                "plugins", "auth", "sources"});
   Config c;
   c.listen = top.str("listen", c.listen);
@@ -317,11 +317,23 @@ Config fromTree(Object::Ptr root) {
   c.databasePath = absolute(db.str("path", ""));
   if (c.databasePath.empty()) c.databasePath = c.dataDir + "/strata.db";
 
-  Section nix(top.object("nix"), "nix",
-              {"timeoutSeconds", "maxConcurrentBuilds", "maxQueuedBuilds", "options"});
+  Section nix(
+      top.object("nix"), "nix",
+      {"timeoutSeconds", "maxConcurrentBuilds", "maxQueuedBuilds", "buildLeaseSeconds", "options"});
   c.nix.timeoutSeconds = nix.integer("timeoutSeconds", c.nix.timeoutSeconds, 1, 86400);
   c.nix.maxConcurrentBuilds = nix.integer("maxConcurrentBuilds", c.nix.maxConcurrentBuilds, 1, 256);
   c.nix.maxQueuedBuilds = nix.integer("maxQueuedBuilds", c.nix.maxQueuedBuilds, 0, 100000);
+  c.nix.buildLeaseSeconds = nix.integer("buildLeaseSeconds", c.nix.buildLeaseSeconds, 3, 3600);
+  {
+    Section gc(top.object("gc"), "gc", {"intervalSeconds", "minAgeSeconds"});
+    c.gc.intervalSeconds = gc.integer("intervalSeconds", c.gc.intervalSeconds, 0, 30 * 86400);
+    c.gc.minAgeSeconds = gc.integer("minAgeSeconds", c.gc.minAgeSeconds, 60, 30 * 86400);
+    // A build writes its blobs before it records them: a blob younger than
+    // the longest build may be about to be referenced.
+    if (c.gc.minAgeSeconds < c.nix.timeoutSeconds)
+      fail("gc.minAgeSeconds",
+           "must be at least nix.timeoutSeconds (" + std::to_string(c.nix.timeoutSeconds) + ")");
+  }
   {
     auto opts = nix.object("options");
     auto nameList = opts->getNames();

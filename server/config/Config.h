@@ -33,9 +33,19 @@ struct NixConfig {
   int timeoutSeconds = 600;
   int maxConcurrentBuilds = 2;
   int maxQueuedBuilds = 32;
+  /// How long a replica's claim on a build it runs lasts without renewal
+  /// (renewed every third of it): a replica that dies loses its builds to
+  /// the others after this.
+  int buildLeaseSeconds = 30;
   /// Passed to every Nix command as `--option NAME VALUE` (for example
   /// substituters). Values are arguments, never shell text.
   std::map<std::string, std::string> options;
+};
+
+/// gc: the online garbage collector (strata admin gc is the same, once).
+struct GcConfig {
+  int intervalSeconds = 0;   ///< 0: never online
+  int minAgeSeconds = 3600;  ///< younger blobs may belong to a build in progress
 };
 
 struct LayeringConfig {
@@ -92,6 +102,7 @@ struct Config {
   std::string databasePath;   ///< resolved: never empty after load
   PostgresConfig postgresql;  ///< with database.backend "postgresql"
   NixConfig nix;
+  GcConfig gc;
   LayeringConfig layering;
   PluginsConfig plugins;
   AuthConfig auth;

@@ -8,6 +8,7 @@ namespace strata {
 struct Config;
 class ImageRepository;
 class AuthRepository;
+class BuildRepository;
 
 /// The metadata database of one engine, opened and migrated: the
 /// repositories every other component reads and writes through. Nothing
@@ -17,6 +18,7 @@ class MetadataStore {
   virtual ~MetadataStore() = default;
   virtual ImageRepository& images() = 0;
   virtual AuthRepository& auth() = 0;
+  virtual BuildRepository& builds() = 0;
   /// The engine and where its data is, for the log ("sqlite /var/strata.db").
   virtual std::string describe() const = 0;
 };

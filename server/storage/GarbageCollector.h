@@ -1,12 +1,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 
 namespace strata {
 
 class BlobStore;
+class BuildRepository;
+class ImageRepository;
 
 struct GarbageCollection {
   std::size_t removed = 0;
@@ -19,5 +22,27 @@ struct GarbageCollection {
 /// collection. Works on any BlobStore through its listing.
 GarbageCollection collectGarbage(BlobStore& store, const std::set<std::string>& keep,
                                  std::int64_t now, std::int64_t minAgeSeconds);
+
+/// Garbage collection of the blobs no image or cached layer references, by
+/// one replica at a time (the lease "gc" in the shared database), for
+/// `strata admin gc` and the online collector alike.
+class BlobCollector {
+ public:
+  struct Deps {
+    ImageRepository& images;
+    BlobStore& blobs;
+    BuildRepository& leases;
+    std::int64_t minAgeSeconds;
+  };
+  BlobCollector(Deps deps, std::string owner) : deps_(deps), owner_(std::move(owner)) {}
+
+  /// Collects now; nothing (nullopt) when another replica is collecting.
+  /// Throws strata::Error when the database or blob store fails.
+  std::optional<GarbageCollection> collect();
+
+ private:
+  Deps deps_;
+  std::string owner_;
+};
 
 }  // namespace strata

@@ -33,7 +33,8 @@ expect_contains "$(cat "$WORK/err")" "cannot read" "and says so"
 # --- migrate and build ---------------------------------------------------------------------
 expect_contains "$(adm migrate)" "up to date" "admin migrate"
 [[ -f "$data/strata.db" ]] || fail "admin migrate made no database"
-expect_eq 3 "$(sqlite3 "$data/strata.db" 'PRAGMA user_version')" "the schema is at the newest version"
+newest="$(find "$STRATA_SOURCE_DIR/migrations" -maxdepth 1 -name '0*.sql' | wc -l)"
+expect_eq "$newest" "$(sqlite3 "$data/strata.db" 'PRAGMA user_version')" "the schema is at the newest version"
 
 adm build fx/shell/hello:latest >"$WORK/build.out" 2>"$WORK/build.err" || fail "admin build failed: $(cat "$WORK/build.err")"
 oci="$(awk '$1 == "oci" {print $2}' "$WORK/build.out")"

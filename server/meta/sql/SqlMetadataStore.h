@@ -6,6 +6,7 @@
 #include "meta/CachedImageRepository.h"
 #include "meta/MetadataStore.h"
 #include "meta/sql/SqlAuthRepository.h"
+#include "meta/sql/SqlBuildRepository.h"
 #include "meta/sql/SqlDatabase.h"
 #include "meta/sql/SqlImageRepository.h"
 
@@ -19,10 +20,12 @@ class SqlMetadataStore : public MetadataStore {
       : database_(std::move(database)),
         images_(*database_),
         cachedImages_(images_),
-        auth_(*database_) {}
+        auth_(*database_),
+        builds_(*database_) {}
 
   ImageRepository& images() override { return cachedImages_; }
   AuthRepository& auth() override { return auth_; }
+  BuildRepository& builds() override { return builds_; }
   std::string describe() const override { return database_->describe(); }
   SqlDatabase& database() { return *database_; }
 
@@ -31,6 +34,7 @@ class SqlMetadataStore : public MetadataStore {
   SqlImageRepository images_;
   CachedImageRepository cachedImages_;
   SqlAuthRepository auth_;
+  SqlBuildRepository builds_;
 };
 
 }  // namespace strata

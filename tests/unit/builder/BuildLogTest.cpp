@@ -4,6 +4,9 @@
 
 #include <set>
 
+#include "../meta/sql/TestDatabases.h"
+#include "meta/sql/SqlBuildRepository.h"
+
 namespace strata {
 namespace {
 
@@ -63,6 +66,51 @@ TEST(BuildLog, BoundsBuildsAndLines) {
   EXPECT_TRUE(b->logTruncated);
   EXPECT_LE(b->log.size(), BuildLog::kMaxLines);
   EXPECT_EQ(b->log.back(), std::to_string(BuildLog::kMaxLines));
+}
+
+TEST(BuildLog, SharedLogsAreReadFromEveryReplica) {
+  test::TestDatabase database("sqlite");
+  SqlBuildRepository repo(database.db());
+  BuildLog a, b;
+  a.share(&repo, "replica-a");
+  b.share(&repo, "replica-b");
+  std::string id = a.open("demo/shell/hello:latest", "demo", "rev", "queued");
+  a.setState(id, "running");
+  a.append(id, "building '/nix/store/x.drv'...");
+  // Lines reach the others with the next flush (every second in a server).
+  EXPECT_TRUE(b.get(id)->log.empty());
+  EXPECT_EQ(b.get(id)->state, "running");
+  a.flush();
+  EXPECT_EQ(b.get(id)->log, std::vector<std::string>{"building '/nix/store/x.drv'..."});
+  a.append(id, "done");
+  a.succeed(id, "sha256:oci", "sha256:docker");
+  auto seen = b.get(id);
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->state, "succeeded");
+  EXPECT_EQ(seen->ociDigest, "sha256:oci");
+  EXPECT_EQ(seen->log.size(), 2u);
+  std::string other = b.open("demo/shell/jq:latest", "demo", "rev", "queued");
+  auto listed = a.recent(10);
+  ASSERT_EQ(listed.size(), 2u);
+  std::set<std::string> ids{listed[0].id, listed[1].id};
+  EXPECT_EQ(ids, (std::set<std::string>{id, other}));
+  EXPECT_FALSE(a.get("0000000000000000"));
+}
+
+TEST(BuildLog, ABrokenDatabaseLeavesTheLocalLog) {
+  test::TestDatabase database("sqlite");
+  SqlBuildRepository repo(database.db());
+  database.db().session() << "DROP TABLE build_log_lines", Poco::Data::Keywords::now;
+  database.db().session() << "DROP TABLE builds", Poco::Data::Keywords::now;
+  BuildLog a;
+  a.share(&repo, "replica-a");
+  std::string id = a.open("demo/shell/hello:latest", "demo", "rev", "queued");
+  a.append(id, "line");
+  EXPECT_NO_THROW(a.flush());
+  a.fail(id, "boom");
+  EXPECT_EQ(a.get(id)->state, "failed");
+  EXPECT_EQ(a.get(id)->log, std::vector<std::string>{"line"});
+  EXPECT_EQ(a.recent(5).size(), 1u);
 }
 
 }  // namespace

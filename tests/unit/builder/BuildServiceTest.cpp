@@ -86,7 +86,7 @@ TEST_F(BuildServiceTest, AnIncompleteImageOfAnotherConfigurationIsUnknown) {
   Config changed = fx.config;
   changed.layering.maxLayers = 20;
   BuildService other(BuildService::Deps{changed, fx.sources, *fx.blobs, fx.metadata->images(),
-                                        *fx.pipeline, fx.metrics});
+                                        *fx.pipeline, fx.metrics, fx.metadata->builds()});
   try {
     other.rebuildIfIncomplete(seeded);
     ADD_FAILURE() << "rebuilt with other settings";

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "../support/ServerFixture.h"
+#include "storage/GarbageCollector.h"
 
 namespace strata {
 namespace {
@@ -15,7 +16,10 @@ namespace {
 class AdminCommandsTest : public ::testing::Test {
  protected:
   std::string run(const std::vector<std::string>& verb) {
-    AdminContext ctx{fx.config, *fx.builds, fx.metadata->images(), *fx.blobs, &fx.auth->admin()};
+    BlobCollector collector(
+        BlobCollector::Deps{fx.metadata->images(), *fx.blobs, fx.metadata->builds(), 3600},
+        "admin-test");
+    AdminContext ctx{fx.config, *fx.builds, collector, &fx.auth->admin()};
     std::ostringstream out;
     EXPECT_EQ(runAdmin(ctx, verb, out), 0);
     return out.str();
@@ -67,6 +71,19 @@ TEST_F(AdminCommandsTest, GcRemovesOnlyOldBlobsNothingRefersTo) {
   EXPECT_TRUE(fx.blobs->stat(young));
   EXPECT_TRUE(fx.blobs->stat(*Digest::parse(image.configDigest))) << "referenced by an image";
   EXPECT_EQ(run({"gc"}), "removed 0 unreferenced blobs (0 bytes)\n");
+}
+
+TEST_F(AdminCommandsTest, GcWaitsForTheReplicaCollectingNow) {
+  Digest orphan = fx.blobs->put("left behind by a crashed build");
+  age(orphan);
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  ASSERT_TRUE(fx.metadata->builds().takeLease("gc", "other-replica", now, now + 600));
+  EXPECT_EQ(errorOf({"gc"}), "another replica is collecting garbage now; try again later");
+  EXPECT_TRUE(fx.blobs->stat(orphan));
+  fx.metadata->builds().releaseLease("gc", "other-replica");
+  EXPECT_EQ(run({"gc"}), "removed 1 unreferenced blobs (30 bytes)\n");
+  // Given back when done: the next collection needs no wait.
+  EXPECT_TRUE(fx.metadata->builds().takeLease("gc", "other-replica", now, now + 600));
 }
 
 }  // namespace

@@ -191,6 +191,23 @@ TEST(Config, ValuesOutOfRangeAreRejected) {
   EXPECT_EQ(parseConfig(R"({"layering":{"maxLayers":125}})", {}).layering.maxLayers, 125);
 }
 
+TEST(Config, ReplicasAndGarbageCollection) {
+  Config d = parseConfig("{}", {});
+  EXPECT_EQ(d.nix.buildLeaseSeconds, 30);
+  EXPECT_EQ(d.gc.intervalSeconds, 0);
+  EXPECT_EQ(d.gc.minAgeSeconds, 3600);
+  Config c = parseConfig(
+      R"({"nix":{"buildLeaseSeconds":6,"timeoutSeconds":100},"gc":{"intervalSeconds":60,"minAgeSeconds":120}})",
+      {});
+  EXPECT_EQ(c.nix.buildLeaseSeconds, 6);
+  EXPECT_EQ(c.gc.intervalSeconds, 60);
+  EXPECT_EQ(c.gc.minAgeSeconds, 120);
+  EXPECT_MENTIONS(errorOf(R"({"nix":{"buildLeaseSeconds":2}})"), "'nix.buildLeaseSeconds'");
+  EXPECT_MENTIONS(errorOf(R"({"gc":{"intervalSeconds":-1}})"), "'gc.intervalSeconds'");
+  EXPECT_MENTIONS(errorOf(R"({"gc":{"minAgeSeconds":300}})"), "at least nix.timeoutSeconds (600)");
+  EXPECT_MENTIONS(errorOf(R"({"gc":{"every":1}})"), "'gc.every'");
+}
+
 TEST(Config, InvalidJson) {
   EXPECT_MENTIONS(errorOf("{"), "not valid JSON");
   EXPECT_MENTIONS(errorOf(""), "configuration");

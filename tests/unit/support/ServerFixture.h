@@ -106,8 +106,8 @@ struct ServerFixture {
     auth = std::make_unique<AuthService>(config, metadata->auth(), config.auth.enabled);
     pipeline = std::make_unique<ImagePipeline>(ImagePipeline::Deps{
         config, nix, *blobs, metadata->images(), strategies, popularity, metrics});
-    builds = std::make_unique<BuildService>(
-        BuildService::Deps{config, sources, *blobs, metadata->images(), *pipeline, metrics});
+    builds = std::make_unique<BuildService>(BuildService::Deps{
+        config, sources, *blobs, metadata->images(), *pipeline, metrics, metadata->builds()});
     access = std::make_unique<RegistryAccessGate>(config, auth.get(), policies, metrics);
     pull = std::make_unique<PullService>(
         PullService::Deps{config, *builds, metadata->images(), *blobs, *access, metrics});

@@ -1,6 +1,6 @@
 // Migration 0002_auth.sql: on an empty database, on a database at version 1
 // holding data, and on a current database; the resulting schema against a
-// golden dump (tests/unit/meta/golden/schema.sql; regenerate with
+// golden dump (tests/unit/meta/sqlite/golden/schema.sql; regenerate with
 // STRATA_UPDATE_GOLDEN=1 after adding a migration, and review the diff).
 
 #include <Poco/Data/SQLite/Connector.h>

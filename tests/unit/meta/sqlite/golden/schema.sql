@@ -27,6 +27,45 @@ CREATE TABLE audit_log (
 -- index audit_log_at
 CREATE INDEX audit_log_at ON audit_log (at);
 
+-- table build_claims
+CREATE TABLE build_claims (
+  cache_key      TEXT PRIMARY KEY,
+  owner          TEXT NOT NULL,
+  build_id       TEXT NOT NULL,
+  state          TEXT NOT NULL,  -- building | failed
+  error_kind     TEXT NOT NULL DEFAULT '',
+  error_message  TEXT NOT NULL DEFAULT '',
+  error_detail   TEXT NOT NULL DEFAULT '',
+  expires_at     INTEGER NOT NULL
+);
+
+-- table build_log_lines
+CREATE TABLE build_log_lines (
+  build_id  TEXT NOT NULL REFERENCES builds (id) ON DELETE CASCADE,
+  seq       INTEGER NOT NULL,
+  line      TEXT NOT NULL,
+  PRIMARY KEY (build_id, seq)
+);
+
+-- table builds
+CREATE TABLE builds (
+  id             TEXT PRIMARY KEY,
+  image          TEXT NOT NULL,
+  source         TEXT NOT NULL,
+  revision       TEXT NOT NULL,
+  state          TEXT NOT NULL,  -- queued | running | succeeded | failed | cached
+  owner          TEXT NOT NULL,
+  created_ms     INTEGER NOT NULL,
+  finished_at    INTEGER NOT NULL DEFAULT 0,
+  oci_digest     TEXT NOT NULL DEFAULT '',
+  docker_digest  TEXT NOT NULL DEFAULT '',
+  error          TEXT NOT NULL DEFAULT '',
+  log_truncated  INTEGER NOT NULL DEFAULT 0
+);
+
+-- index builds_created
+CREATE INDEX builds_created ON builds (created_ms);
+
 -- table grants
 CREATE TABLE grants (
   id            INTEGER PRIMARY KEY,
@@ -92,6 +131,13 @@ CREATE TABLE layers (
   diff_id     TEXT NOT NULL,
   size        INTEGER NOT NULL,
   created_at  INTEGER NOT NULL
+);
+
+-- table leases
+CREATE TABLE leases (
+  name        TEXT PRIMARY KEY,
+  owner       TEXT NOT NULL,
+  expires_at  INTEGER NOT NULL
 );
 
 -- table memberships
