@@ -24,8 +24,14 @@ if $tests; then
     skopeo umoci podman curl jq sqlite3 openssl bc wrk pigz docker-registry valgrind
     # the S3 tests: AWS's own signer and command line client
     python3-botocore awscli
+    # the PostgreSQL tests: PostgreSQL 15 (initdb, pg_ctl) and psql
+    postgresql-15 postgresql-client-15
+    # the Kubernetes manifests' test: YAML to JSON for the schema check
+    python3-yaml
   )
-  # npm installs the test-side servers (tests/tools/package.json)
+  # kubectl kustomize renders the manifests (any kubectl will do)
+  command -v kubectl >/dev/null || packages+=(kubernetes-client)
+  # npm installs the test-side tools (tests/tools/package.json)
   command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 

@@ -35,6 +35,7 @@
 #include "storage/BlobStores.h"
 #include "storage/GarbageCollector.h"
 #include "strata/sdk/abi.h"
+#include "util/Digest.h"
 #include "util/Metrics.h"
 #include "util/Ticker.h"
 
@@ -101,6 +102,23 @@ struct Services {
         PullService::Deps{config, *builds, metadata->images(), *blobs, *access, metrics});
   }
 
+  /// What GET /readyz reports: the shared engines answering a cheap query.
+  std::string notReady() {
+    try {
+      metadata->builds().findClaim("readyz");
+    } catch (const std::exception& e) {
+      Poco::Logger::get("strata").warning("not ready: %s", std::string(e.what()));
+      return "database";
+    }
+    try {
+      blobs->stat(*Digest::parse("sha256:" + std::string(64, '0')));
+    } catch (const std::exception& e) {
+      Poco::Logger::get("strata").warning("not ready: %s", std::string(e.what()));
+      return "blob store";
+    }
+    return "";
+  }
+
   /// What GET /api/v1/plugins shows; fixed once plugins are loaded.
   PluginListing pluginListing() const {
     PluginListing listing;
@@ -158,6 +176,7 @@ int serve(const Config& config) {
                     *services.access, services.catalog, services.metrics};
   ctx.auth = services.auth.get();
   ctx.plugins = &plugins;
+  ctx.notReady = [&services] { return services.notReady(); };
   HttpServer server(ctx, config.listen);
   log.information("strata %s listening on port %hu (%s), data in %s, metadata in %s, replica %s",
                   std::string(STRATA_VERSION), server.port(), config.listen, config.dataDir,

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <string>
+
 namespace strata {
 
 struct Config;
@@ -26,6 +29,9 @@ struct ServerContext {
   AuthService* auth = nullptr;
   /// Built-in strategies and loaded plugins; null when not wired (tests).
   const PluginListing* plugins = nullptr;
+  /// GET /readyz: what does not answer ("database", "blob store"), empty when
+  /// ready; null: always ready.
+  std::function<std::string()> notReady;
 };
 
 }  // namespace strata

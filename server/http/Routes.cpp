@@ -34,7 +34,7 @@ std::vector<Route> table() {
 
       // --- operations ---------------------------------------------------------------------
       {kGet, "/healthz", "healthz", handleHealth, Access::anyone()},
-      {kGet, "/readyz", "readyz", handleHealth, Access::anyone()},
+      {kGet, "/readyz", "readyz", handleReady, Access::anyone()},
       {kGet, "/metrics", "metrics", handleMetrics, Access::anyone()},
 
       // --- token service ------------------------------------------------------------------

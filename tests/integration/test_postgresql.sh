@@ -55,10 +55,15 @@ stop_server
 # --- PostgreSQL down during a pull: 503, then back to normal -----------------------------
 start_server "$WORK/shared.json"
 pg_stop
+http GET /readyz
+expect_status 503 "not ready while the database is down"
+expect_eq "database" "$(jq -r .failing "$WORK/last.body")" "readyz names the database"
 http GET /v2/fx/hello/manifests/latest
 expect_error 503 UNAVAILABLE "a pull that needs the database while it is down"
 expect_server_alive
 pg_start
+http GET /readyz
+expect_status 200 "ready again once the database is back"
 http GET /v2/fx/hello/manifests/latest
 expect_status 200 "once the database is back, the same pull answers"
 http GET /v2/fx/hello/tags/list

@@ -122,7 +122,14 @@ expect_contains "$(cat "$WORK/no-bucket.out")" "does not exist" "and said to be 
 # --- the store goes away during a build: 503, and nothing that hinders the next try ------
 write_config "$WORK/gone.json" "$(s3_filter strata gone/)"
 start_server "$WORK/gone.json"
+http GET /readyz
+expect_status 200 "ready while the store answers"
 stop_s3
+http GET /readyz
+expect_status 503 "not ready while the store is down"
+expect_eq "blob store" "$(jq -r .failing "$WORK/last.body")" "readyz names the blob store"
+http GET /healthz
+expect_status 200 "alive all the same"
 http GET /v2/fx/shout/manifests/latest
 expect_error 503 UNAVAILABLE "a build while the store is down"
 expect_contains "$(error_field detail)" "cannot reach" "the detail says the store cannot be reached"
@@ -130,6 +137,8 @@ http GET /v2/fx/shout/tags/list
 expect_error 404 NAME_UNKNOWN "the failed build recorded no tag"
 expect_server_alive
 start_s3 strata "$S3_DIR" "$S3_PORT"
+http GET /readyz
+expect_status 200 "ready again once the store is back"
 http GET /v2/fx/shout/manifests/latest
 expect_status 200 "once the store is back, the same pull builds and answers"
 rootfs="$(pull_rootfs fx/shout:latest)"

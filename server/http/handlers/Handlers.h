@@ -21,7 +21,8 @@ void handleUnknownRegistryPath(Exchange& x);  ///< under /v2/: 404, or 405 for a
 void handleUnknownPath(Exchange& x);          ///< elsewhere: 404
 
 // Operations
-void handleHealth(Exchange& x);   ///< GET /healthz, /readyz
+void handleHealth(Exchange& x);   ///< GET /healthz: the process answers
+void handleReady(Exchange& x);    ///< GET /readyz: 503 while the database or blob store fails
 void handleMetrics(Exchange& x);  ///< GET /metrics
 
 // Own API

@@ -423,6 +423,15 @@ TEST(LoadConfig, TheBundledConfigurationIsValid) {
   EXPECT_FALSE(c.sources.empty());
 }
 
+TEST(LoadConfig, TheKubernetesConfigurationIsValid) {
+  Config c = loadConfig(std::string(STRATA_SOURCE_DIR) + "/config/kubernetes/strata.json", {});
+  EXPECT_EQ(c.storageBackend, "s3");
+  EXPECT_EQ(c.databaseBackend, "postgresql");
+  EXPECT_EQ(c.listen, "0.0.0.0:8080");
+  EXPECT_TRUE(c.auth.enabled);
+  EXPECT_GT(c.gc.intervalSeconds, 0);
+}
+
 }  // namespace
 }  // namespace strata
 

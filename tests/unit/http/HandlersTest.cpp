@@ -166,6 +166,18 @@ TEST_F(HandlersTest, ErrorsAreDistributionJson) {
   EXPECT_EQ(a.body, "") << "no error body for HEAD";
 }
 
+TEST_F(HandlersTest, ReadinessFollowsTheCheck) {
+  EXPECT_EQ(call(fx, "GET", "/readyz").status, 200);
+  std::string problem = "database";
+  fx.context->notReady = [&problem] { return problem; };
+  auto a = call(fx, "GET", "/readyz");
+  EXPECT_EQ(a.status, 503);
+  EXPECT_EQ(a.json()->getValue<std::string>("failing"), "database");
+  EXPECT_EQ(call(fx, "GET", "/healthz").status, 200) << "alive all the same";
+  problem.clear();
+  EXPECT_EQ(call(fx, "GET", "/readyz").status, 200);
+}
+
 TEST_F(HandlersTest, BlobsWithRanges) {
   ImageRecord image = fx.seed("fx/hello");
   call(fx, "GET", "/v2/fx/hello/manifests/latest");
