@@ -52,7 +52,10 @@ std::string BuildClaims::newOwner() {
 
 bool BuildClaims::claim(const std::string& key, const std::string& buildId) {
   std::int64_t now = nowSeconds();
-  return repository_.claim(key, owner_, buildId, now, now + leaseSeconds_);
+  if (!repository_.claim(key, owner_, buildId, now, now + leaseSeconds_)) return false;
+  std::lock_guard<std::mutex> lock(mutex_);
+  held_.insert(key);
+  return true;
 }
 
 std::optional<BuildClaim> BuildClaims::find(const std::string& key) {
@@ -60,6 +63,10 @@ std::optional<BuildClaim> BuildClaims::find(const std::string& key) {
 }
 
 void BuildClaims::release(const std::string& key) noexcept {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_.erase(key);
+  }
   try {
     repository_.releaseClaim(key, owner_);
   } catch (const std::exception& e) {
@@ -69,6 +76,10 @@ void BuildClaims::release(const std::string& key) noexcept {
 }
 
 void BuildClaims::fail(const std::string& key, const std::exception_ptr& error) noexcept {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_.erase(key);
+  }
   std::string kind = "build_failed", message = "the build failed", detail;
   try {
     std::rethrow_exception(error);
@@ -90,10 +101,18 @@ void BuildClaims::fail(const std::string& key, const std::exception_ptr& error) 
 }
 
 void BuildClaims::renew() noexcept {
-  try {
-    repository_.renewClaims(owner_, nowSeconds() + leaseSeconds_);
-  } catch (const std::exception& e) {
-    logger().warning("could not renew the claims on builds: %s", std::string(e.what()));
+  std::set<std::string> keys;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    keys = held_;
+  }
+  for (const auto& key : keys) {
+    try {
+      repository_.renewClaim(key, owner_, nowSeconds() + leaseSeconds_);
+    } catch (const std::exception& e) {
+      logger().warning("could not renew the claim on a build: %s", std::string(e.what()));
+      return;  // the database is down: the others fail alike
+    }
   }
 }
 

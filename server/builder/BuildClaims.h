@@ -1,7 +1,9 @@
 #pragma once
 
 #include <exception>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "meta/BuildRepository.h"
@@ -32,7 +34,9 @@ class BuildClaims {
   void release(const std::string& key) noexcept;
   /// The build failed with `error`: the replicas waiting for it get it.
   void fail(const std::string& key, const std::exception_ptr& error) noexcept;
-  /// Extends every claim of this replica by a lease. Never throws.
+  /// Extends every claim this replica holds by a lease. Never throws. A
+  /// claim released or failed is no longer renewed, even when the database
+  /// did not hear of it: then it expires.
   void renew() noexcept;
 
   /// The error a failed claim carries, as a strata::Error to rethrow.
@@ -42,6 +46,8 @@ class BuildClaims {
   BuildRepository& repository_;
   std::string owner_;
   int leaseSeconds_;
+  std::mutex mutex_;
+  std::set<std::string> held_;  ///< keys this replica builds
 };
 
 }  // namespace strata

@@ -52,8 +52,9 @@ class BuildRepository {
   /// Forgets every claim: for a database only this process uses (SQLite),
   /// whose claims from before a restart are nobody's.
   virtual void dropClaims() = 0;
-  /// Extends every "building" claim of `owner` to `expiresAt`.
-  virtual void renewClaims(const std::string& owner, std::int64_t expiresAt) = 0;
+  /// Extends the claim on `cacheKey` to `expiresAt` while `owner` builds it.
+  virtual void renewClaim(const std::string& cacheKey, const std::string& owner,
+                          std::int64_t expiresAt) = 0;
   /// The build succeeded: the claim goes.
   virtual void releaseClaim(const std::string& cacheKey, const std::string& owner) = 0;
   /// The build failed: the claim keeps the error for the replicas waiting on

@@ -86,13 +86,16 @@ void SqlBuildRepository::dropClaims() {
   });
 }
 
-void SqlBuildRepository::renewClaims(const std::string& owner, std::int64_t expiresAt) {
+void SqlBuildRepository::renewClaim(const std::string& cacheKey, const std::string& owner,
+                                    std::int64_t expiresAt) {
   guarded([&] {
     auto s = db_.session();
-    std::string o = owner;
+    std::string k = cacheKey, o = owner;
     Poco::Int64 until = expiresAt;
-    s << db_.sql("UPDATE build_claims SET expires_at = ? WHERE owner = ? AND state = 'building'"),
-        use(until), use(o), now;
+    s << db_.sql(
+        "UPDATE build_claims SET expires_at = ? WHERE cache_key = ? AND owner = ? AND "
+        "state = 'building'"),
+        use(until), use(k), use(o), now;
   });
 }
 

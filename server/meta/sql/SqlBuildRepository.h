@@ -17,7 +17,8 @@ class SqlBuildRepository : public BuildRepository {
              std::int64_t now, std::int64_t expiresAt) override;
   std::optional<BuildClaim> findClaim(const std::string& cacheKey) override;
   void dropClaims() override;
-  void renewClaims(const std::string& owner, std::int64_t expiresAt) override;
+  void renewClaim(const std::string& cacheKey, const std::string& owner,
+                  std::int64_t expiresAt) override;
   void releaseClaim(const std::string& cacheKey, const std::string& owner) override;
   void failClaim(const std::string& cacheKey, const std::string& owner,
                  const std::string& errorKind, const std::string& message,

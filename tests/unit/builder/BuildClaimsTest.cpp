@@ -57,6 +57,20 @@ TEST_F(BuildClaimsTest, RenewalKeepsAClaimAndReleaseLetsOthersClaim) {
   EXPECT_TRUE(b.claim("key", "build-b"));
 }
 
+TEST_F(BuildClaimsTest, AClaimLetGoIsNotRenewedWhenTheDatabaseMissedIt) {
+  BuildClaims a(repo, "a", 30);
+  ASSERT_TRUE(a.claim("key", "build-a"));
+  repo.renewClaim("key", "a", 100);  // as if its lease were about to run out
+  // The release does not reach the database (the row stays), yet the
+  // claim is no longer renewed: it expires and another replica takes it.
+  database.db().session() << "CREATE TRIGGER keep BEFORE DELETE ON build_claims BEGIN SELECT "
+                             "RAISE(ABORT, 'database down'); END",
+      Poco::Data::Keywords::now;
+  a.release("key");
+  a.renew();
+  EXPECT_EQ(a.find("key")->expiresAt, 100);
+}
+
 TEST_F(BuildClaimsTest, AFailingDatabaseIsNeverThrownFromTheKeeper) {
   BuildClaims a(repo, "a", 30);
   ASSERT_TRUE(a.claim("key", "build-a"));

@@ -25,7 +25,8 @@ TEST_P(BuildRepositoryTest, OneReplicaHoldsAClaimUntilItExpires) {
   EXPECT_EQ(c->state, "building");
   EXPECT_EQ(c->expiresAt, 130);
   // Renewed while a lives; taken over once it stopped renewing.
-  repo.renewClaims("a", 160);
+  repo.renewClaim("key", "a", 160);
+  repo.renewClaim("key", "b", 900);  // only its owner renews it
   EXPECT_FALSE(repo.claim("key", "b", "build-b", 150, 180));
   EXPECT_TRUE(repo.claim("key", "b", "build-b", 161, 190));
   EXPECT_EQ(repo.findClaim("key")->owner, "b");
@@ -46,7 +47,7 @@ TEST_P(BuildRepositoryTest, AFailedClaimCarriesItsErrorUntilTheNextClaim) {
   EXPECT_EQ(c->errorMessage, "builder for 'x' failed");
   EXPECT_EQ(c->errorDetail, "line 1\nline 2");
   // A failed build is not renewed, and the next pull tries again at once.
-  repo.renewClaims("a", 500);
+  repo.renewClaim("key", "a", 500);
   EXPECT_EQ(repo.findClaim("key")->expiresAt, 140);
   EXPECT_TRUE(repo.claim("key", "b", "build-b", 101, 131));
   c = repo.findClaim("key");
