@@ -162,7 +162,7 @@ BuildStatus BuildService::startBuild(const ImageRequest& request, const std::str
 
 ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
   // Known complete, as for pulls by tag (cached()): no stat per pull.
-  if (known_.contains(image.cacheKey)) return image;
+  if (auto known = known_.get(image.cacheKey)) return *known;
   if (complete(image)) {
     known_.put(image.cacheKey, image);
     return image;
@@ -193,9 +193,8 @@ std::shared_ptr<const sdk::ClosureGraph> BuildService::closureOf(const ImageReco
     ResolvedImage job =
         atRevision(request, image.revision, source.checkout(image.revision).packageSet);
     BuildSlots::Lease lease(slots_);
-    std::vector<std::string> outPaths;
     auto graph = std::make_shared<sdk::ClosureGraph>(
-        deps_.pipeline.closure(job, deps_.pipeline.deadlineFromNow(), outPaths));
+        deps_.pipeline.closure(job, deps_.pipeline.deadlineFromNow()).graph);
     deps_.images.saveClosure(image.cacheKey, *graph);
     closure = std::move(graph);
   }
@@ -204,6 +203,8 @@ std::shared_ptr<const sdk::ClosureGraph> BuildService::closureOf(const ImageReco
 }
 
 bool BuildService::complete(const ImageRecord& image) const {
+  // Built before SBOMs: built again, to the same digests, with its SBOM.
+  if (image.sbomDigest.empty()) return false;
   for (const auto& d : image.ownBlobs()) {
     auto digest = Digest::parse(d);
     if (!digest || !deps_.blobs.stat(*digest)) return false;

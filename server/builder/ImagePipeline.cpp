@@ -9,6 +9,7 @@
 
 #include "config/Config.h"
 #include "image/Manifest.h"
+#include "image/Referrers.h"
 #include "layers/LayerArchive.h"
 #include "layers/LayerBuilder.h"
 #include "layers/StrategyRegistry.h"
@@ -58,8 +59,8 @@ ImagePipeline::Deadline ImagePipeline::deadlineFromNow() const {
   return std::chrono::steady_clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds);
 }
 
-sdk::ClosureGraph ImagePipeline::closure(const ResolvedImage& job, Deadline deadline,
-                                         std::vector<std::string>& outPaths, const LogSink& log) {
+ImageClosure ImagePipeline::closure(const ResolvedImage& job, Deadline deadline,
+                                    const LogSink& log) {
   const auto& nix = deps_.nix;
   std::string system = NixDriver::systemFor(job.request.arch);
   // 1. Every requested package must exist; all missing ones are named at once.
@@ -67,26 +68,27 @@ sdk::ClosureGraph ImagePipeline::closure(const ResolvedImage& job, Deadline dead
   if (!res.missing.empty() || !res.notPackages.empty())
     throw unknownPackages(res, job.request.source);
   // 2. Build, then read the closure graph.
+  ImageClosure result;
   std::vector<std::string> attrs;
-  outPaths.clear();
   for (const auto& p : res.found) {
     attrs.push_back(p.attr);
-    outPaths.push_back(p.outPath);
+    result.outPaths.push_back(p.outPath);
+    result.requested.push_back(SbomPackage{p.attr, p.outPath, p.meta});
   }
   sortUnique(attrs);
-  sortUnique(outPaths);
+  sortUnique(result.outPaths);
   deps_.metrics.add("strata_nix_builds_total");
   nix.build(job.packageSet, attrs, system, deadline, log);
-  sdk::ClosureGraph graph = nix.closure(outPaths, deadline);
-  deps_.popularity.apply(graph);
-  return graph;
+  result.graph = nix.closure(result.outPaths, deadline);
+  deps_.popularity.apply(result.graph);
+  return result;
 }
 
 BuiltImage ImagePipeline::build(const ResolvedImage& job, const LogSink& log) {
   std::optional<PhaseTimer> phase(std::in_place, &deps_.metrics, "nix");
-  std::vector<std::string> outPaths;
-  auto graph =
-      std::make_shared<const sdk::ClosureGraph>(closure(job, deadlineFromNow(), outPaths, log));
+  ImageClosure built = closure(job, deadlineFromNow(), log);
+  const std::vector<std::string>& outPaths = built.outPaths;
+  auto graph = std::make_shared<const sdk::ClosureGraph>(std::move(built.graph));
 
   phase.emplace(&deps_.metrics, "layering");
   // 3. Plan: the strategy gets the budget minus the symlink layer.
@@ -104,7 +106,7 @@ BuiltImage ImagePipeline::build(const ResolvedImage& job, const LogSink& log) {
   std::vector<LayerBlob> layers = writeLayers(job, plan, outPaths);
 
   phase.emplace(&deps_.metrics, "manifest");
-  return BuiltImage{storeImage(job, layers, graph), graph};
+  return BuiltImage{storeImage(job, layers, graph, built.requested), graph};
 }
 
 std::vector<LayerBlob> ImagePipeline::writeLayers(const ResolvedImage& job,
@@ -174,8 +176,10 @@ LayerBlob ImagePipeline::writeLayer(const ResolvedImage& job, const std::string&
 
 ImageRecord ImagePipeline::storeImage(const ResolvedImage& job,
                                       const std::vector<LayerBlob>& layers,
-                                      const std::shared_ptr<const sdk::ClosureGraph>& closure) {
-  // 5. Config and both manifests, stored as blobs, then the record.
+                                      const std::shared_ptr<const sdk::ClosureGraph>& closure,
+                                      const std::vector<SbomPackage>& requested) {
+  // 5. Config and both manifests, stored as blobs, then the SBOM, then the
+  // record.
   const ImageRequest& request = job.request;
   ImageOrigin origin{request.arch, request.source, job.revision, request.packages};
   std::string config = buildImageConfig(origin, layers);
@@ -203,11 +207,33 @@ ImageRecord ImagePipeline::storeImage(const ResolvedImage& job,
   image.ociSize = oci.size();
   image.dockerDigest = dockerDigest.str();
   image.dockerSize = docker.size();
+  storeSbom(image, *closure, requested);
   std::vector<std::string> blobs = image.ownBlobs();
   for (const auto& l : layers) blobs.push_back(l.digest.str());
   // The closure goes with the image: post-build policies judge cached pulls too.
   deps_.images.save(image, blobs, closure.get());
   return image;
+}
+
+void ImagePipeline::storeSbom(ImageRecord& image, const sdk::ClosureGraph& closure,
+                              const std::vector<SbomPackage>& requested) {
+  std::string sbom = buildSbom(
+      SbomInput{image.source, image.revision, image.arch, image.packages, requested, &closure});
+  Digest sbomDigest = deps_.blobs.put(sbom);
+  deps_.blobs.put(kEmptyJson);
+  image.sbomDigest = sbomDigest.str();
+  Descriptor blob{media::kCycloneDxJson, image.sbomDigest, sbom.size()};
+  // One artifact per manifest: a client that got the Docker manifest asks
+  // for the referrers of that digest. A zstd image has one manifest.
+  std::vector<Descriptor> subjects{{media::kOciManifest, image.ociDigest, image.ociSize}};
+  if (image.dockerDigest != image.ociDigest)
+    subjects.push_back({media::kDockerManifest, image.dockerDigest, image.dockerSize});
+  for (const auto& subject : subjects) {
+    std::string artifact = buildArtifactManifest(media::kCycloneDxJson, blob, subject);
+    Digest digest = deps_.blobs.put(artifact);
+    image.referrers.push_back(Referrer{subject.digest, digest.str(), media::kOciManifest,
+                                       media::kCycloneDxJson, artifact.size()});
+  }
 }
 
 }  // namespace strata

@@ -9,6 +9,7 @@
 #include "builder/ResolvedImage.h"
 #include "image/ImageRecord.h"
 #include "image/LayerBlob.h"
+#include "image/Sbom.h"
 #include "strata/sdk/layering.h"
 #include "util/TaskPool.h"
 
@@ -22,6 +23,13 @@ class StrategyRegistry;
 class PopularityData;
 class Metrics;
 class TarWriter;
+
+/// What Nix gave for an image's packages.
+struct ImageClosure {
+  sdk::ClosureGraph graph;            ///< with popularity applied
+  std::vector<std::string> outPaths;  ///< of the requested packages, sorted
+  std::vector<SbomPackage> requested;
+};
 
 /// An image as the pipeline left it: recorded, with the closure it came from.
 struct BuiltImage {
@@ -57,15 +65,15 @@ class ImagePipeline {
   BuiltImage build(const ResolvedImage& job, const LogSink& log = {});
 
   /// Evaluates and builds the packages of `job` and reads their runtime
-  /// closure (with popularity applied); `outPaths` receives the output paths
-  /// of the requested packages, sorted.
-  sdk::ClosureGraph closure(const ResolvedImage& job, Deadline deadline,
-                            std::vector<std::string>& outPaths, const LogSink& log = {});
+  /// closure.
+  ImageClosure closure(const ResolvedImage& job, Deadline deadline, const LogSink& log = {});
 
-  /// The last step of a build: stores the image config and both manifests
-  /// for `layers` (stored already) and records the image with its closure.
+  /// The last step of a build: stores the image config, both manifests, the
+  /// SBOM and its artifact manifests for `layers` (stored already) and
+  /// records the image with its closure.
   ImageRecord storeImage(const ResolvedImage& job, const std::vector<LayerBlob>& layers,
-                         const std::shared_ptr<const sdk::ClosureGraph>& closure);
+                         const std::shared_ptr<const sdk::ClosureGraph>& closure,
+                         const std::vector<SbomPackage>& requested);
 
   /// The deadline of a build starting now (nix.timeoutSeconds).
   Deadline deadlineFromNow() const;
@@ -77,6 +85,10 @@ class ImagePipeline {
   /// written from `produce` and cached.
   LayerBlob writeLayer(const ResolvedImage& job, const std::string& key,
                        const std::function<void(TarWriter&)>& produce);
+
+  /// The image's SBOM and one artifact manifest per manifest of the image.
+  void storeSbom(ImageRecord& image, const sdk::ClosureGraph& closure,
+                 const std::vector<SbomPackage>& requested);
 
   Deps deps_;
   /// Layers of a build are written in parallel here; their compression runs

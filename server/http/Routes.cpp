@@ -25,6 +25,8 @@ std::vector<Route> table() {
       {kWrites, "/v2/{name...}/manifests/{reference}", "push", handlePushRefused,
        Access::registry()},
       {kGet, "/v2/{name...}/blobs/{digest}", "blob", handleBlob, Access::pull("name")},
+      {kGet, "/v2/{name...}/referrers/{digest}", "referrers", handleReferrers,
+       Access::pull("name")},
       {kWrites, "/v2/{name...}/blobs/{digest}", "push", handlePushRefused, Access::registry()},
       // A reference with a '/' in it is no reference: the handler says why
       // (TAG_INVALID, DIGEST_INVALID) rather than 404.

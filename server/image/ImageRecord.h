@@ -6,7 +6,19 @@
 
 namespace strata {
 
-/// A built image: the same content in both manifest formats.
+/// A manifest that names another as its `subject` (OCI 1.1), e.g. the SBOM
+/// artifact of an image manifest.
+struct Referrer {
+  std::string subject;       ///< digest of the manifest it refers to
+  std::string digest;        ///< of the referring manifest itself
+  std::string mediaType;     ///< of the referring manifest
+  std::string artifactType;  ///< what it carries, e.g. application/vnd.cyclonedx+json
+  std::uint64_t size = 0;
+  friend bool operator==(const Referrer&, const Referrer&) = default;
+};
+
+/// A built image: the same content in both manifest formats, and the
+/// artifacts that refer to them.
 struct ImageRecord {
   std::string cacheKey;
   std::string source;
@@ -20,9 +32,17 @@ struct ImageRecord {
   std::string dockerDigest;
   std::uint64_t dockerSize = 0;
   std::int64_t createdAt = 0;
+  /// The CycloneDX document; empty for images built before SBOMs (they are
+  /// completed on their next pull).
+  std::string sbomDigest;
+  /// The SBOM's artifact manifests, one per manifest of the image.
+  std::vector<Referrer> referrers;
 
-  /// Every blob of the image itself: config and both manifests (not the layers).
-  std::vector<std::string> ownBlobs() const { return {configDigest, ociDigest, dockerDigest}; }
+  /// Every blob of the image itself: config, both manifests, the SBOM and its
+  /// artifact manifests (not the layers).
+  std::vector<std::string> ownBlobs() const;
+  /// The referrer whose manifest has `digest`, if any.
+  const Referrer* referrer(const std::string& digest) const;
 };
 
 }  // namespace strata

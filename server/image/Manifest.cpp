@@ -1,5 +1,7 @@
 #include "image/Manifest.h"
 
+#include "image/JsonText.h"
+
 #include <Poco/Ascii.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -17,16 +19,6 @@ using Poco::JSON::Object;
 
 namespace {
 
-Object::Ptr ordered() {
-  return new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-}
-
-std::string compact(const Object::Ptr& obj) {
-  std::ostringstream out;
-  obj->stringify(out);
-  return out.str();
-}
-
 std::string join(const std::vector<std::string>& list, const std::string& sep) {
   std::string out;
   for (std::size_t i = 0; i < list.size(); ++i) out += (i ? sep : "") + list[i];
@@ -40,27 +32,27 @@ const char* manifestMediaType(ManifestFormat format) {
 }
 
 std::string buildImageConfig(const ImageOrigin& origin, const std::vector<LayerBlob>& layers) {
-  auto cfg = ordered();
+  auto cfg = orderedJson();
   cfg->set("created", "1970-01-01T00:00:01Z");
   cfg->set("architecture", origin.arch);
   cfg->set("os", "linux");
-  auto inner = ordered();
+  auto inner = orderedJson();
   Array::Ptr env = new Array();
   env->add("PATH=/bin");
   inner->set("Env", env);
-  auto labels = ordered();
+  auto labels = orderedJson();
   labels->set("dev.strata.packages", join(origin.packages, " "));
   labels->set("dev.strata.source", origin.source);
   labels->set("org.opencontainers.image.revision", origin.revision);
   inner->set("Labels", labels);
   cfg->set("config", inner);
-  auto rootfs = ordered();
+  auto rootfs = orderedJson();
   rootfs->set("type", "layers");
   Array::Ptr diffIds = new Array();
   for (const auto& l : layers) diffIds->add(l.diffId.str());
   rootfs->set("diff_ids", diffIds);
   cfg->set("rootfs", rootfs);
-  return compact(cfg);
+  return compactJson(cfg);
 }
 
 std::string buildManifest(ManifestFormat format, const std::string& configDigest,
@@ -72,24 +64,24 @@ std::string buildManifest(ManifestFormat format, const std::string& configDigest
   const char* layerType = !oci                   ? media::kDockerLayerGzip
                           : codec == Codec::Zstd ? media::kOciLayerZstd
                                                  : media::kOciLayerGzip;
-  auto m = ordered();
+  auto m = orderedJson();
   m->set("schemaVersion", 2);
   m->set("mediaType", manifestMediaType(format));
-  auto config = ordered();
+  auto config = orderedJson();
   config->set("mediaType", oci ? media::kOciConfig : media::kDockerConfig);
   config->set("digest", configDigest);
   config->set("size", static_cast<Poco::UInt64>(configSize));
   m->set("config", config);
   Array::Ptr list = new Array();
   for (const auto& l : layers) {
-    auto d = ordered();
+    auto d = orderedJson();
     d->set("mediaType", layerType);
     d->set("digest", l.digest.str());
     d->set("size", static_cast<Poco::UInt64>(l.size));
     list->add(d);
   }
   m->set("layers", list);
-  return compact(m);
+  return compactJson(m);
 }
 
 namespace {

@@ -7,7 +7,9 @@ std::optional<ImageRecord> CachedImageRepository::findByManifestDigest(const std
   NameAndDigest key{name, digest};
   if (auto cached = byDigest_.get(key)) return cached;
   auto found = inner_.findByManifestDigest(name, digest);
-  if (found) byDigest_.put(key, *found);
+  // An image without its SBOM is completed on its next pull (migration 0005):
+  // only the completed record is final.
+  if (found && !found->sbomDigest.empty()) byDigest_.put(key, *found);
   return found;
 }
 

@@ -17,6 +17,7 @@ std::string closureToJson(const sdk::ClosureGraph& graph) {
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("path", p.path);
     o->set("narSize", static_cast<Poco::UInt64>(p.narSize));
+    if (!p.narHash.empty()) o->set("narHash", p.narHash);
     o->set("popularity", static_cast<Poco::UInt64>(p.popularity));
     Poco::JSON::Array::Ptr refs = new Poco::JSON::Array();
     for (const auto& r : p.references) refs->add(r);
@@ -43,6 +44,8 @@ sdk::ClosureGraph closureFromJson(const std::string& json) {
     sdk::StorePath p;
     p.path = o->getValue<std::string>("path");
     p.narSize = o->getValue<Poco::UInt64>("narSize");
+    // Closures recorded before NAR hashes were kept have none.
+    if (o->has("narHash")) p.narHash = o->getValue<std::string>("narHash");
     p.popularity = o->getValue<Poco::UInt64>("popularity");
     auto refs = o->getArray("references");
     for (std::size_t j = 0; j < refs->size(); ++j)

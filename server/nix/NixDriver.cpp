@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "nix/ChildProcess.h"
+#include "nix/NarHash.h"
 #include "util/Embedded.h"
 #include "util/Error.h"
 
@@ -86,6 +87,76 @@ NixDriver::NixDriver(NixConfig config) : config_(std::move(config)) {
   if (expression_.empty()) throw std::logic_error("strata.nix is not embedded in the binary");
 }
 
+namespace {
+
+/// `text` cut to whole UTF-8 characters within `limit` bytes, without control
+/// characters (newlines and tabs become spaces) or invalid sequences.
+std::string printable(const std::string& text, std::size_t limit) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    auto c = static_cast<unsigned char>(text[i]);
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 0;
+    bool whole = len != 0 && i + len <= text.size();
+    for (std::size_t k = 1; whole && k < len; ++k)
+      whole = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (!whole) {
+      ++i;  // not UTF-8: dropped
+      continue;
+    }
+    if (out.size() + len > limit) break;
+    if (len > 1)
+      out.append(text, i, len);
+    else if (c >= 0x20 && c != 0x7f)
+      out += static_cast<char>(c);
+    else if (c == '\n' || c == '\t')
+      out += ' ';
+    i += len;
+  }
+  return out;
+}
+
+bool isWebUrl(const std::string& url) {
+  if (url.size() > 2000) return false;
+  std::size_t start = url.rfind("https://", 0) == 0 ? 8 : url.rfind("http://", 0) == 0 ? 7 : 0;
+  if (start == 0 || url.size() == start) return false;
+  for (unsigned char c : url)
+    if (c <= 0x20 || c >= 0x7f ||
+        std::string("\"<>\\^`{|}").find(static_cast<char>(c)) != std::string::npos)
+      return false;
+  return true;
+}
+
+std::string stringOr(const Poco::JSON::Object::Ptr& o, const std::string& key) {
+  if (!o->has(key)) return {};
+  auto v = o->get(key);
+  return v.isString() ? v.extract<std::string>() : std::string();
+}
+
+}  // namespace
+
+PackageMeta NixDriver::parseMeta(const Poco::JSON::Object::Ptr& meta) {
+  PackageMeta out;
+  if (!meta) return out;
+  out.description = printable(stringOr(meta, "description"), 1000);
+  std::string homepage = stringOr(meta, "homepage");
+  if (isWebUrl(homepage)) out.homepage = homepage;
+  if (auto list = meta->getArray("licenses")) {
+    for (std::size_t i = 0; i < list->size() && out.licenses.size() < 16; ++i) {
+      auto v = list->get(static_cast<unsigned>(i));
+      if (!v.isString()) continue;
+      std::string name = printable(v.extract<std::string>(), 100);
+      if (!name.empty() &&
+          std::find(out.licenses.begin(), out.licenses.end(), name) == out.licenses.end())
+        out.licenses.push_back(name);
+    }
+  }
+  return out;
+}
+
 std::string NixDriver::systemFor(const std::string& arch) {
   return arch == "arm64" ? "aarch64-linux" : "x86_64-linux";
 }
@@ -127,7 +198,7 @@ Resolution NixDriver::resolve(const std::string& packageSet, const std::vector<s
         res.notPackages.push_back(name);
       } else if (status == "ok") {
         ResolvedPackage p{name, entry->getValue<std::string>("attr"),
-                          entry->getValue<std::string>("out")};
+                          entry->getValue<std::string>("out"), parseMeta(entry->getObject("meta"))};
         if (!isStorePath(p.outPath)) throw std::runtime_error("bad output path " + p.outPath);
         res.found.push_back(std::move(p));
       } else {
@@ -198,6 +269,7 @@ sdk::ClosureGraph NixDriver::parsePathInfo(const std::string& json,
     if (!size.isInteger() || size.isBoolean() || size.convert<long long>() < 0)
       throw std::runtime_error("bad narSize for " + sp.path);
     sp.narSize = size.convert<std::uint64_t>();
+    if (o->has("narHash")) sp.narHash = normalizeNarHash(o->getValue<std::string>("narHash"));
     auto refs = o->getArray("references");
     if (refs) {
       for (std::size_t j = 0; j < refs->size(); ++j) {

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <Poco/JSON/Object.h>
+
 #include "config/Config.h"
+#include "image/PackageMeta.h"
 #include "strata/sdk/closure.h"
 
 namespace strata {
@@ -15,6 +18,7 @@ struct ResolvedPackage {
   std::string requested;  ///< as asked for ("python3packages.requests")
   std::string attr;       ///< exact attribute path ("python3Packages.requests")
   std::string outPath;    ///< output path it will build to
+  PackageMeta meta;
 };
 
 struct Resolution {
@@ -47,6 +51,10 @@ class NixDriver {
   sdk::ClosureGraph closure(const std::vector<std::string>& outPaths, Deadline deadline) const;
 
   static std::string systemFor(const std::string& arch);
+
+  /// Reads the `meta` answer of strata.nix for one package; anything of the
+  /// wrong shape is left out rather than refused.
+  static PackageMeta parseMeta(const Poco::JSON::Object::Ptr& meta);
 
   /// Parses the JSON of `nix path-info --json -r`, checking that it is a closed
   /// graph of well-formed store paths (Nix output is input too).

@@ -50,7 +50,38 @@ let
     in
       if found == null then { status = "missing"; }
       else if !(isDerivation found.value) then { status = "notPackage"; attr = builtins.concatStringsSep "." found.names; }
-      else { status = "ok"; attr = builtins.concatStringsSep "." found.names; out = found.value.outPath; };
+      else {
+        status = "ok";
+        attr = builtins.concatStringsSep "." found.names;
+        out = found.value.outPath;
+        meta = metaOf found.value;
+      };
+
+  # What the SBOM says of a requested package, from its meta: description,
+  # homepage and licences, strings only (nixpkgs' licence sets give their
+  # SPDX id or short name). A meta that fails to evaluate gives none.
+  metaOf = drv:
+    let
+      raw = drv.meta or { };
+      m = if builtins.isAttrs raw then raw else { };
+      str = v: if builtins.isString v then v else null;
+      licenceName = l:
+        if builtins.isString l then l
+        else if builtins.isAttrs l then str (l.spdxId or l.shortName or l.fullName or null)
+        else null;
+      licences = l:
+        if builtins.isList l then map licenceName l
+        else if l == null then [ ]
+        else [ (licenceName l) ];
+      homepage = h: if builtins.isList h then (if h == [ ] then null else str (builtins.head h)) else str h;
+      value = {
+        description = str (m.description or null);
+        homepage = homepage (m.homepage or null);
+        licenses = builtins.filter builtins.isString (licences (m.license or null));
+      };
+      tried = builtins.tryEval (builtins.deepSeq value value);
+    in
+      if tried.success then tried.value else { };
 
   names = builtins.fromJSON namesJson;
 

@@ -108,25 +108,49 @@ ManifestAnswer PullService::manifest(const ManifestQuery& query) {
     requireValidTag(ref);
 
   ImageRecord record;
-  ManifestFormat format;
+  ManifestAnswer answer;
   if (digest) {
     record = byDigest(query.caller, query.name, *digest);
-    format = record.ociDigest == digest->str() ? ManifestFormat::Oci : ManifestFormat::Docker;
+    if (const Referrer* artifact = record.referrer(digest->str())) {
+      answer.digest = artifact->digest;
+      answer.mediaType = artifact->mediaType;
+    } else {
+      bool oci = record.ociDigest == digest->str() || record.dockerDigest == record.ociDigest;
+      answer.digest = digest->str();
+      answer.mediaType = manifestMediaType(oci ? ManifestFormat::Oci : ManifestFormat::Docker);
+    }
   } else {
     record = byTag(query.caller, *image, ref);
-    format = negotiateManifest(query.accept);
+    ManifestFormat format = negotiateManifest(query.accept);
+    // An image with zstd layers has an OCI manifest only (its Docker digest
+    // names the same manifest): every client gets that.
+    if (record.dockerDigest == record.ociDigest) format = ManifestFormat::Oci;
+    answer.digest = format == ManifestFormat::Oci ? record.ociDigest : record.dockerDigest;
+    answer.mediaType = manifestMediaType(format);
   }
-  // An image with zstd layers has an OCI manifest only (its Docker digest
-  // names the same manifest): every client gets that.
-  if (record.dockerDigest == record.ociDigest) format = ManifestFormat::Oci;
-  ManifestAnswer answer;
-  answer.digest = format == ManifestFormat::Oci ? record.ociDigest : record.dockerDigest;
-  answer.mediaType = manifestMediaType(format);
   answer.body = deps_.blobs.read(*Digest::parse(answer.digest));
   if (!query.head) {
     deps_.metrics.add("strata_bytes_served_total{kind=\"manifest\"}", answer.body.size());
     deps_.access.recordPull(query.caller, query.name, ref, record.revision, answer.digest);
   }
+  return answer;
+}
+
+ReferrersAnswer PullService::referrers(const ReferrersQuery& query) {
+  requireValidName(query.name);
+  admitName(query.caller, query.name, true, false);
+  Digest subject = requireDigest(query.digest);
+  ReferrersAnswer answer;
+  // The spec's rule: an unknown subject has no referrers yet (200, empty),
+  // never 404, since a client may push the subject later elsewhere.
+  if (!deps_.images.findByManifestDigest(query.name, subject.str())) return answer;
+  ImageRecord record = byDigest(query.caller, query.name, subject);
+  for (const auto& r : record.referrers) {
+    if (r.subject != subject.str()) continue;
+    if (!query.artifactType.empty() && r.artifactType != query.artifactType) continue;
+    answer.referrers.push_back(r);
+  }
+  answer.filtered = !query.artifactType.empty();
   return answer;
 }
 

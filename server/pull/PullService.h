@@ -9,12 +9,12 @@
 
 #include "auth/Caller.h"
 #include "image/ImageName.h"
+#include "image/ImageRecord.h"
 #include "util/Digest.h"
 
 namespace strata {
 
 struct Config;
-struct ImageRecord;
 class AccessGate;
 class BlobReader;
 class BlobStore;
@@ -59,6 +59,19 @@ struct BlobAnswer {
   ~BlobAnswer();
 };
 
+/// GET /v2/<name>/referrers/<digest>, without HTTP.
+struct ReferrersQuery {
+  Caller caller;
+  std::string name;
+  std::string digest;        ///< of the subject, as sent
+  std::string artifactType;  ///< only referrers of this type; "" for all
+};
+
+struct ReferrersAnswer {
+  std::vector<Referrer> referrers;
+  bool filtered = false;  ///< the artifactType filter was applied
+};
+
 /// One page of a sorted list of names or tags.
 struct Listing {
   std::vector<std::string> items;
@@ -96,6 +109,9 @@ class PullService {
   /// the tag; by digest: an image served under the name before. The policies
   /// run before the build and again with the closure.
   ManifestAnswer manifest(const ManifestQuery& query);
+  /// The manifests that name `digest` as their subject under the name (the
+  /// image's SBOM artifacts); none for a digest nothing refers to.
+  ReferrersAnswer referrers(const ReferrersQuery& query);
   /// A blob that an image served under the name references.
   BlobAnswer blob(const BlobQuery& query);
   /// Tags resolved for the name so far: up to `n` after `last`.

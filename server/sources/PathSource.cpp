@@ -118,12 +118,15 @@ Revision PathSource::resolve(const std::string& tag) {
                 "source '" + config_.name + "' cannot be read: its path is missing or unreadable",
                 e.what());
   }
-  // Any other tag is ignored, but a revision (the pinned name of the pin API)
-  // must mean that revision: once the folder changed, it is gone.
-  if (isSha256Hex(tag) && tag != current.id)
+  // A folder has two tags: latest and its revision (the pinned name of the
+  // pin API), which must mean that revision: once the folder changed, it is gone.
+  if (tag == "latest" || tag == current.id) return current;
+  if (isSha256Hex(tag))
     throw Error(ErrorKind::UnknownManifest, "revision " + tag + " of source '" + config_.name +
                                                 "' is gone: its folder has changed since");
-  return current;
+  throw Error(ErrorKind::UnknownManifest,
+              "tag '" + tag + "' is unknown: source '" + config_.name +
+                  "' is a folder, whose tags are 'latest' and its revision " + current.id);
 }
 
 Revision PathSource::checkout(const std::string& revisionId) {

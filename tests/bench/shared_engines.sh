@@ -28,25 +28,6 @@ for image in "$manifest_image" "$blob_image"; do
   echo "first pull of $image: $(elapsed "$start") s"
 done
 
-# distribution on its filesystem driver, in $WORK.
-start_distribution() {
-  local name="$1"
-  dport="$(pick_port)"
-  cat >"$WORK/$name.yml" <<YML
-version: 0.1
-log: { level: error, accesslog: { disabled: true } }
-storage:
-  filesystem: { rootdirectory: $WORK/$name-data }
-  cache: { blobdescriptor: inmemory }
-http: { addr: 127.0.0.1:$dport }
-YML
-  docker-registry serve "$WORK/$name.yml" >"$WORK/$name.log" 2>&1 &
-  dpid=$!
-  add_cleanup "kill $dpid"
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$dport/v2/" >/dev/null && return 0; sleep 0.1; done
-  cat "$WORK/$name.log" >&2
-  fail "docker-registry did not start"
-}
 start_distribution distribution
 dist_base="http://127.0.0.1:$dport"
 for image in "$manifest_image" "$blob_image"; do

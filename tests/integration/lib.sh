@@ -493,6 +493,30 @@ require_tools curl jq sha256sum
 [[ -x "$STRATA_BIN" ]] || fail "STRATA_BIN '$STRATA_BIN' is not an executable (build it first)"
 
 # ---------------------------------------------------------------------------
+# distribution (Debian's docker-registry), the reference registry
+
+# start_distribution NAME: docker-registry on its filesystem driver, data in
+# $WORK/NAME-data, on a free loopback port. Sets dport (its port) and dpid.
+start_distribution() {
+  local name="$1"
+  dport="$(pick_port)"
+  cat >"$WORK/$name.yml" <<YML
+version: 0.1
+log: { level: error, accesslog: { disabled: true } }
+storage:
+  filesystem: { rootdirectory: $WORK/$name-data }
+  cache: { blobdescriptor: inmemory }
+http: { addr: 127.0.0.1:$dport }
+YML
+  docker-registry serve "$WORK/$name.yml" >"$WORK/$name.log" 2>&1 &
+  dpid=$!
+  add_cleanup "kill $dpid"
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$dport/v2/" >/dev/null && return 0; sleep 0.1; done
+  cat "$WORK/$name.log" >&2
+  fail "docker-registry did not start"
+}
+
+# ---------------------------------------------------------------------------
 # S3 (s3rver from tests/tools, installed by scripts/setup.sh --tests)
 
 S3RVER="$STRATA_SOURCE_DIR/tests/tools/node_modules/.bin/s3rver"

@@ -44,7 +44,7 @@ startup_error "$WORK/bad.json" --set "plugins.directory=$TEST_PLUGINS" --set 'pl
 expect_contains "$STARTUP_LINE" "strata: plugin 'bogus': " "a library that is not a plugin is named"
 expect_contains "$STARTUP_LINE" "does not export the entry point strata_plugin_abi" "and the reason"
 startup_error "$WORK/bad.json" --set "plugins.directory=$TEST_PLUGINS" --set 'plugins.load=["wrong-abi"]'
-expect_contains "$STARTUP_LINE" "strata: plugin 'wrong-abi': it was built against SDK ABI version 999, this strata needs version 1" \
+expect_contains "$STARTUP_LINE" "strata: plugin 'wrong-abi': it was built against SDK ABI version 999, this strata needs version 2" \
   "an ABI mismatch names both versions"
 startup_error "$WORK/bad.json" --set "plugins.directory=$TEST_PLUGINS" --set 'plugins.load=["throws-on-register"]'
 expect_eq "strata: plugin 'throws-on-register': registration failed: STRATA-TEST: registration refused on purpose" \
@@ -90,7 +90,7 @@ expect_eq "built-in:popularity layering-flat:flat layering-auto:auto policy-deny
 expect_eq "built-in plugin plugin plugin plugin" "$(jq -r '[.plugins[].origin] | join(" ")' "$WORK/last.body")" "origins"
 expect_eq "layering layering layering policy policy" \
   "$(jq -r '[.plugins[].provides[0].kind] | join(" ")' "$WORK/last.body")" "kinds"
-expect_eq "1 1 1 1 1" "$(jq -r '[.plugins[].abiVersion] | join(" ")' "$WORK/last.body")" "ABI versions"
+expect_eq "2 2 2 2 2" "$(jq -r '[.plugins[].abiVersion] | join(" ")' "$WORK/last.body")" "ABI versions"
 expect_eq "$PLUGINS/policy-network.so" "$(jq -r '.plugins[4].file' "$WORK/last.body")" "the file of a plugin"
 
 # The same image (manyall: 122 store paths: many-all, 120 small programs, busybox)

@@ -40,9 +40,11 @@ snapshot "$IMAGE" latest "$WORK/first"
 snapshot "$IMAGE" latest "$WORK/second"
 expect_eq "$(cat "$WORK/first")" "$(cat "$WORK/second")" "the same image twice: same manifests, config and layers"
 skopeo inspect --tls-verify=false "docker://$REGISTRY/$IMAGE:latest" >"$WORK/i1.json"
-skopeo inspect --tls-verify=false "docker://$REGISTRY/$IMAGE:other-tag" >"$WORK/i2.json"
+# A folder's other tag is its revision.
+folder_rev="$(curl -fs "$BASE/api/v1/images/$IMAGE:latest/pin" | jq -r .revision)"
+skopeo inspect --tls-verify=false "docker://$REGISTRY/$IMAGE:$folder_rev" >"$WORK/i2.json"
 expect_eq "$(jq -r .Digest "$WORK/i1.json")" "$(jq -r .Digest "$WORK/i2.json")" \
-  "skopeo inspect twice (path source: the tag does not matter): same digest"
+  "skopeo inspect by latest and by the folder's revision: same digest"
 expect_eq "$(cut -d' ' -f1 "$WORK/first")" "$(jq -r .Digest "$WORK/i1.json")" "skopeo sees the OCI digest"
 oci_digest="$(cut -d' ' -f1 "$WORK/first")"
 docker_digest="$(cut -d' ' -f2 "$WORK/first")"
@@ -74,7 +76,7 @@ expect_eq "words=4 loud=HELLO FROM THE FIXTURE" "$(run_in_rootfs "$rootfs" /bin/
   "after a restart: pulled by digest, the image runs"
 http GET "/v2/$IMAGE/tags/list"
 expect_status 200 "after a restart: tags/list"
-expect_eq '["latest","other-tag"]' "$(jq -c .tags "$WORK/last.body")" "after a restart: the tags are kept"
+expect_eq '["'"$folder_rev"'","latest"]' "$(jq -c .tags "$WORK/last.body")" "after a restart: the tags are kept"
 snapshot "$IMAGE" latest "$WORK/restarted"
 expect_eq "$(cat "$WORK/first")" "$(cat "$WORK/restarted")" "after a restart: same digests by tag"
 

@@ -14,6 +14,7 @@ void handleCatalog(Exchange& x);      ///< GET /v2/_catalog?n=&last=
 void handleTags(Exchange& x);         ///< GET /v2/<name>/tags/list?n=&last=
 void handleManifest(Exchange& x);     ///< GET|HEAD /v2/<name>/manifests/<reference>
 void handleBlob(Exchange& x);         ///< GET|HEAD /v2/<name>/blobs/<digest>, with Range
+void handleReferrers(Exchange& x);    ///< GET /v2/<name>/referrers/<digest>?artifactType=
 void handlePushRefused(Exchange& x);  ///< pushing and deleting: 405
 
 // Paths no route has

@@ -41,13 +41,13 @@ std::vector<std::string> fromJson(const std::string& json) {
   return out;
 }
 
-using ImageRow =
-    Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string,
-                std::string, std::string, Poco::Int64, std::string, Poco::Int64, Poco::Int64>;
+using ImageRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string,
+                             std::string, std::string, std::string, Poco::Int64, std::string,
+                             Poco::Int64, Poco::Int64, std::string>;
 
 const char* kImageColumns =
     "i.cache_key, i.source, i.revision, i.packages, i.arch, i.strategy, i.config_digest, "
-    "i.oci_digest, i.oci_size, i.docker_digest, i.docker_size, i.created_at";
+    "i.oci_digest, i.oci_size, i.docker_digest, i.docker_size, i.created_at, i.sbom_digest";
 
 ImageRecord fromRow(const ImageRow& r) {
   ImageRecord rec;
@@ -63,6 +63,23 @@ ImageRecord fromRow(const ImageRow& r) {
   rec.dockerDigest = r.get<9>();
   rec.dockerSize = static_cast<std::uint64_t>(r.get<10>());
   rec.createdAt = r.get<11>();
+  rec.sbomDigest = r.get<12>();
+  return rec;
+}
+
+using ReferrerRow = Poco::Tuple<std::string, std::string, std::string, std::string, Poco::Int64>;
+
+/// The image of the row with its referrers.
+ImageRecord withReferrers(Poco::Data::Session& s, SqlDatabase& db, const ImageRow& row) {
+  ImageRecord rec = fromRow(row);
+  std::vector<ReferrerRow> rows;
+  s << db.sql(
+      "SELECT subject, digest, media_type, artifact_type, size FROM image_referrers WHERE "
+      "cache_key = ? ORDER BY digest"),
+      use(rec.cacheKey), into(rows), now;
+  for (const auto& r : rows)
+    rec.referrers.push_back(Referrer{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(),
+                                     static_cast<std::uint64_t>(r.get<4>())});
   return rec;
 }
 
@@ -76,7 +93,7 @@ std::optional<ImageRecord> SqlImageRepository::findByKey(const std::string& cach
     s << db_.sql(std::string("SELECT ") + kImageColumns + " FROM images i WHERE i.cache_key = ?"),
         use(key), into(rows), now;
     if (rows.empty()) return std::nullopt;
-    return fromRow(rows.front());
+    return withReferrers(s, db_, rows.front());
   });
 }
 
@@ -85,14 +102,15 @@ std::optional<ImageRecord> SqlImageRepository::findByManifestDigest(const std::s
   return guarded([&]() -> std::optional<ImageRecord> {
     auto s = db_.session();
     std::vector<ImageRow> rows;
-    std::string n = name, d1 = digest, d2 = digest;
+    std::string n = name, d1 = digest, d2 = digest, d3 = digest;
     s << db_.sql(
         std::string("SELECT ") + kImageColumns +
         " FROM images i JOIN image_names n ON n.cache_key = i.cache_key WHERE n.name = ? AND "
-        "(i.oci_digest = ? OR i.docker_digest = ?) LIMIT 1"),
-        use(n), use(d1), use(d2), into(rows), now;
+        "(i.oci_digest = ? OR i.docker_digest = ? OR i.cache_key IN (SELECT cache_key FROM "
+        "image_referrers WHERE digest = ?)) LIMIT 1"),
+        use(n), use(d1), use(d2), use(d3), into(rows), now;
     if (rows.empty()) return std::nullopt;
-    return fromRow(rows.front());
+    return withReferrers(s, db_, rows.front());
   });
 }
 
@@ -108,15 +126,22 @@ void SqlImageRepository::save(const ImageRecord& image, const std::vector<std::s
     Poco::Int64 created = r.createdAt ? r.createdAt : nowSeconds();
     s << db_.sql(
         "INSERT INTO images (cache_key, source, revision, packages, arch, strategy, config_digest, "
-        "oci_digest, oci_size, docker_digest, docker_size, created_at) VALUES (?, ?, ?, ?, ?, ?, "
-        "?, "
-        "?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET config_digest = "
-        "excluded.config_digest, "
-        "oci_digest = excluded.oci_digest, oci_size = excluded.oci_size, docker_digest = "
-        "excluded.docker_digest, docker_size = excluded.docker_size"),
+        "oci_digest, oci_size, docker_digest, docker_size, created_at, sbom_digest) VALUES (?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET config_digest = "
+        "excluded.config_digest, oci_digest = excluded.oci_digest, oci_size = excluded.oci_size, "
+        "docker_digest = excluded.docker_digest, docker_size = excluded.docker_size, sbom_digest = "
+        "excluded.sbom_digest"),
         use(r.cacheKey), use(r.source), use(r.revision), use(packages), use(r.arch),
         use(r.strategy), use(r.configDigest), use(r.ociDigest), use(ociSize), use(r.dockerDigest),
-        use(dockerSize), use(created), now;
+        use(dockerSize), use(created), use(r.sbomDigest), now;
+    for (auto ref : r.referrers) {
+      Poco::Int64 size = static_cast<Poco::Int64>(ref.size);
+      s << db_.sql(
+          "INSERT INTO image_referrers (cache_key, digest, subject, media_type, artifact_type, "
+          "size) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+          use(r.cacheKey), use(ref.digest), use(ref.subject), use(ref.mediaType),
+          use(ref.artifactType), use(size), now;
+    }
     for (const auto& d : blobDigests) {
       std::string digest = d;
       s << db_.sql(

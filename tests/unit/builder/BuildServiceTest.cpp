@@ -26,9 +26,9 @@ TEST_F(BuildServiceTest, ResolveDecidesTheKeyFromTheSourceSettings) {
   EXPECT_EQ(r.codec, Codec::Gzip);
   EXPECT_EQ(r.label, "fx/hello:latest");
   EXPECT_EQ(r.key, imageCacheKey("fx", r.revision, {"hello"}, "amd64", "popularity", 94));
-  // A path source has one revision, whatever the tag (the pull checks tags).
-  EXPECT_EQ(fx.builds->resolve(hello, "v9").revision, r.revision);
-  EXPECT_EQ(fx.builds->resolve(hello, "v9").key, r.key);
+  // A path source's revision is its other tag, and means the same image.
+  EXPECT_EQ(fx.builds->resolve(hello, r.revision).key, r.key);
+  EXPECT_THROW(fx.builds->resolve(hello, "v9"), Error);
 }
 
 TEST(ImageCacheKey, IsStableAndSeparatesEveryInput) {
@@ -56,11 +56,11 @@ TEST_F(BuildServiceTest, ACompleteImageIsServedFromTheCacheWithoutABuild) {
 }
 
 TEST_F(BuildServiceTest, BuildingAheadOfACachedImageLogsItAsCached) {
-  ImageRecord seeded = fx.seed("fx/hello", "v1");
-  BuildStatus s = fx.builds->startBuild(hello, "v1");
+  ImageRecord seeded = fx.seed("fx/hello", "latest");
+  BuildStatus s = fx.builds->startBuild(hello, "latest");
   EXPECT_EQ(s.state, "cached");
   EXPECT_EQ(s.ociDigest, seeded.ociDigest);
-  EXPECT_EQ(s.image, "fx/hello:v1");
+  EXPECT_EQ(s.image, "fx/hello:latest");
   EXPECT_TRUE(fx.metadata->images().tags("fx/hello", "", 10).empty())
       << "building ahead records no tag";
   ASSERT_EQ(fx.builds->log().recent(10).size(), 1u);

@@ -43,11 +43,11 @@ class AdminCommandsTest : public ::testing::Test {
 };
 
 TEST_F(AdminCommandsTest, BuildPrintsTheRevisionAndBothDigestsAndRecordsTheTag) {
-  ImageRecord image = fx.seed("fx/hello", "v1");
-  std::string out = run({"build", "fx/hello:v1"});
-  EXPECT_EQ(out, "fx/hello:v1 revision " + image.revision + "\n  oci    " + image.ociDigest +
+  ImageRecord image = fx.seed("fx/hello", "latest");
+  std::string out = run({"build", "fx/hello:latest"});
+  EXPECT_EQ(out, "fx/hello:latest revision " + image.revision + "\n  oci    " + image.ociDigest +
                      "\n  docker " + image.dockerDigest + "\n");
-  EXPECT_EQ(fx.metadata->images().tags("fx/hello", "", 10), std::vector<std::string>{"v1"});
+  EXPECT_EQ(fx.metadata->images().tags("fx/hello", "", 10), std::vector<std::string>{"latest"});
 }
 
 TEST_F(AdminCommandsTest, BadArgumentsGetOneLineSayingWhy) {

@@ -209,6 +209,29 @@ TEST_F(HandlersTest, BlobsWithRanges) {
             std::string::npos);
 }
 
+TEST_F(HandlersTest, ReferrersAreAnIndexAndSayWhenTheyWereFiltered) {
+  ImageRecord image = fx.seed("fx/hello");
+  call(fx, "GET", "/v2/fx/hello/manifests/latest");
+  std::string uri = "/v2/fx/hello/referrers/" + image.ociDigest;
+  Answer all = call(fx, "GET", uri);
+  EXPECT_EQ(all.status, 200);
+  EXPECT_EQ(all.header("Content-Type"), "application/vnd.oci.image.index.v1+json");
+  EXPECT_EQ(all.header("OCI-Filters-Applied"), "");
+  auto entry = all.json()->getArray("manifests")->getObject(0);
+  EXPECT_EQ(entry->getValue<std::string>("artifactType"), "application/vnd.cyclonedx+json");
+  Answer filtered = call(fx, "GET", uri + "?artifactType=application/spdx%2Bjson");
+  EXPECT_EQ(filtered.header("OCI-Filters-Applied"), "artifactType");
+  EXPECT_EQ(filtered.json()->getArray("manifests")->size(), 0u);
+  EXPECT_EQ(call(fx, "GET", "/v2/fx/hello/referrers/latest").errorCode(), "DIGEST_INVALID");
+  Answer artifact =
+      call(fx, "GET", "/v2/fx/hello/manifests/" + entry->getValue<std::string>("digest"));
+  EXPECT_EQ(artifact.status, 200);
+  EXPECT_EQ(artifact.header("Content-Type"), "application/vnd.oci.image.manifest.v1+json");
+  EXPECT_EQ(artifact.json()->getObject("subject")->getValue<std::string>("digest"),
+            image.ociDigest);
+  EXPECT_EQ(call(fx, "HEAD", uri).status, 200);
+}
+
 /// A store that presigns, as an S3 store with `redirect` does.
 class PresigningStore : public FilesystemBlobStore {
  public:
@@ -240,13 +263,13 @@ TEST(HandlersWithAPresigningStore, BlobGetsRedirectAndHeadIsAnswered) {
 }
 
 TEST_F(HandlersTest, ListsAreJsonWithLinksToTheNextPage) {
-  for (const char* tag : {"a", "b"}) {
-    fx.seed("fx/hello", tag);
-    call(fx, "GET", std::string("/v2/fx/hello/manifests/") + tag);
-  }
+  ImageRecord image = fx.seed("fx/hello");
+  for (const std::string& tag : {std::string("latest"), image.revision})
+    call(fx, "GET", "/v2/fx/hello/manifests/" + tag);
   Answer tags = call(fx, "GET", "/v2/fx/hello/tags/list?n=1");
-  EXPECT_EQ(tags.body, R"({"name":"fx/hello","tags":["a"]})");
-  EXPECT_EQ(tags.header("Link"), "</v2/fx/hello/tags/list?n=1&last=a>; rel=\"next\"");
+  EXPECT_EQ(tags.body, R"({"name":"fx/hello","tags":[")" + image.revision + R"("]})");
+  EXPECT_EQ(tags.header("Link"),
+            "</v2/fx/hello/tags/list?n=1&last=" + image.revision + ">; rel=\"next\"");
   Answer catalog = call(fx, "GET", "/v2/_catalog?n=0");
   EXPECT_EQ(catalog.body, R"({"repositories":[]})");
   EXPECT_EQ(catalog.header("Link"), "");
@@ -267,13 +290,13 @@ TEST_F(HandlersTest, OwnApiSourcesPluginsPinAndBuilds) {
   EXPECT_EQ(builtIn->getArray("provides")->getObject(0)->getValue<std::string>("name"),
             "popularity");
 
-  ImageRecord image = fx.seed("fx/hello", "v3");
-  Answer pin = call(fx, "GET", "/api/v1/images/fx/hello:v3/pin");
+  ImageRecord image = fx.seed("fx/hello", "latest");
+  Answer pin = call(fx, "GET", "/api/v1/images/fx/hello:latest/pin");
   EXPECT_EQ(pin.status, 200);
   EXPECT_EQ(pin.json()->getValue<std::string>("pinnedName"), "fx/hello:" + image.revision);
   EXPECT_EQ(pin.json()->getValue<std::string>("byDigest"), "fx/hello@" + image.ociDigest);
 
-  Answer started = call(fx, "POST", "/api/v1/builds", {}, R"({"image": "fx/hello:v3"})");
+  Answer started = call(fx, "POST", "/api/v1/builds", {}, R"({"image": "fx/hello:latest"})");
   EXPECT_EQ(started.status, 200) << started.body;
   EXPECT_EQ(started.json()->getValue<std::string>("state"), "cached");
   std::string id = started.json()->getValue<std::string>("id");

@@ -26,11 +26,8 @@ class CountingRepository : public SqlImageRepository {
   int blobQueries = 0;
 };
 
-TEST(CachedImageRepository, KeepsPositiveAnswersOnlyAndWithinItsBudget) {
-  test::TempDir dir;
-  SqliteDatabase db(dir / "strata.db");
-  CountingRepository inner(db);
-  CachedImageRepository cached(inner, 2);
+/// An image of fx/hello at revision "r" (without its SBOM).
+ImageRecord sampleImage() {
   ImageRecord image;
   image.cacheKey = std::string(64, 'k');
   image.source = "fx";
@@ -41,6 +38,16 @@ TEST(CachedImageRepository, KeepsPositiveAnswersOnlyAndWithinItsBudget) {
   image.configDigest = "sha256:" + std::string(64, 'c');
   image.ociDigest = "sha256:" + std::string(64, 'o');
   image.dockerDigest = "sha256:" + std::string(64, 'd');
+  return image;
+}
+
+TEST(CachedImageRepository, KeepsPositiveAnswersOnlyAndWithinItsBudget) {
+  test::TempDir dir;
+  SqliteDatabase db(dir / "strata.db");
+  CountingRepository inner(db);
+  CachedImageRepository cached(inner, 2);
+  ImageRecord image = sampleImage();
+  image.sbomDigest = "sha256:" + std::string(64, 'b');
   cached.save(image, {image.configDigest, image.ociDigest, image.dockerDigest});
 
   // Not served under the name yet: negative answers are asked again.
@@ -64,6 +71,32 @@ TEST(CachedImageRepository, KeepsPositiveAnswersOnlyAndWithinItsBudget) {
   // Everything else goes straight through.
   EXPECT_EQ(cached.tags("fx/hello", "", 10), std::vector<std::string>{"latest"});
   EXPECT_EQ(cached.findByKey(image.cacheKey)->revision, "r");
+}
+
+TEST(CachedImageRepository, AnImageWithoutItsSbomIsAskedForAgain) {
+  // Built before SBOMs: the pull completes it, and the cache must not keep
+  // the record from before.
+  test::TempDir dir;
+  SqliteDatabase db(dir / "strata.db");
+  CountingRepository inner(db);
+  CachedImageRepository cached(inner, 10);
+  ImageRecord image = sampleImage();
+  cached.save(image, {});
+  cached.recordResolution("fx/hello", "latest", "r", image.cacheKey);
+  EXPECT_EQ(cached.findByManifestDigest("fx/hello", image.ociDigest)->sbomDigest, "");
+  image.sbomDigest = "sha256:" + std::string(64, 'b');
+  image.referrers = {Referrer{image.ociDigest, "sha256:" + std::string(64, 'a'),
+                              "application/vnd.oci.image.manifest.v1+json",
+                              "application/vnd.cyclonedx+json", 700}};
+  cached.save(image, image.ownBlobs());
+  auto completed = cached.findByManifestDigest("fx/hello", image.ociDigest);
+  EXPECT_EQ(completed->sbomDigest, image.sbomDigest);
+  EXPECT_EQ(completed->referrers, image.referrers);
+  cached.findByManifestDigest("fx/hello", image.ociDigest);
+  EXPECT_EQ(inner.digestQueries, 2) << "the completed record is kept";
+  // The artifact's own digest finds its image too.
+  EXPECT_EQ(cached.findByManifestDigest("fx/hello", image.referrers[0].digest)->cacheKey,
+            image.cacheKey);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "nix/NixDriver.h"
 
+#include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -168,6 +169,54 @@ TEST(SystemFor, MapsArchitectures) {
   EXPECT_EQ(NixDriver::systemFor("amd64"), "x86_64-linux");
   EXPECT_EQ(NixDriver::systemFor("arm64"), "aarch64-linux");
   EXPECT_EQ(NixDriver::systemFor(""), "x86_64-linux");
+}
+
+}  // namespace
+}  // namespace strata
+
+namespace strata {
+namespace {
+
+Poco::JSON::Object::Ptr metaJson(const std::string& json) {
+  Poco::JSON::Parser parser;
+  return parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+}
+
+TEST(PackageMetaTest, KeepsWhatIsWellFormed) {
+  auto meta = NixDriver::parseMeta(metaJson(
+      R"({"description":"A tool","homepage":"https://example.org/x?a=1","licenses":["MIT","GPL-3.0-only"]})"));
+  EXPECT_EQ(meta.description, "A tool");
+  EXPECT_EQ(meta.homepage, "https://example.org/x?a=1");
+  EXPECT_EQ(meta.licenses, (std::vector<std::string>{"MIT", "GPL-3.0-only"}));
+  EXPECT_TRUE(NixDriver::parseMeta(nullptr).description.empty());
+  auto empty =
+      NixDriver::parseMeta(metaJson(R"({"description":null,"homepage":null,"licenses":[]})"));
+  EXPECT_TRUE(empty.description.empty() && empty.homepage.empty() && empty.licenses.empty());
+}
+
+TEST(PackageMetaTest, LeavesOutOrBoundsWhatAPackageSetShouldNotSay) {
+  std::string longText(5000, 'x');
+  auto meta = NixDriver::parseMeta(
+      metaJson(R"({"description":"a\u0000b\u001b[31mc\nd\té)" + longText +
+               R"(",)"
+               R"J("homepage":"javascript:alert(1)","licenses":[42,null,"MIT","MIT",{"x":1},")J" +
+               std::string(300, 'L') + R"("]})"));
+  EXPECT_EQ(meta.description.substr(0, 12), "ab[31mc d \xC3\xA9");
+  EXPECT_LE(meta.description.size(), 1000u);
+  EXPECT_TRUE(meta.homepage.empty()) << "only http(s) URLs";
+  ASSERT_EQ(meta.licenses.size(), 2u) << "strings only, no duplicates";
+  EXPECT_EQ(meta.licenses[0], "MIT");
+  EXPECT_EQ(meta.licenses[1].size(), 100u);
+  for (const std::string bad :
+       {"http://", "https://a b", "ftp://x", "https://x\\\"y", "https://<x>"})
+    EXPECT_TRUE(NixDriver::parseMeta(metaJson(R"({"homepage":")" + bad + R"("})")).homepage.empty())
+        << bad;
+  // A cut never splits a UTF-8 character.
+  auto cut = NixDriver::parseMeta(metaJson(R"({"description":")" + std::string(999, 'a') + "é\"}"));
+  EXPECT_EQ(cut.description, std::string(999, 'a'));
+  std::string list;
+  for (int i = 0; i < 40; ++i) list += (i ? ",\"L" : "\"L") + std::to_string(i) + "\"";
+  EXPECT_EQ(NixDriver::parseMeta(metaJson(R"({"licenses":[)" + list + "]}")).licenses.size(), 16u);
 }
 
 }  // namespace

@@ -65,8 +65,8 @@ TEST_F(PullServiceTest, ByTagServesTheImageInTheFormatAskedForAndRecordsTheTag) 
 
 TEST_F(PullServiceTest, HeadRecordsTheTagAndCountsNoBytes) {
   fx.seed("fx/hello");
-  manifest("fx/hello", "v1", kOci, /*head=*/true);
-  EXPECT_EQ(tagsOf("fx/hello"), std::vector<std::string>{"v1"});
+  manifest("fx/hello", "latest", kOci, /*head=*/true);
+  EXPECT_EQ(tagsOf("fx/hello"), std::vector<std::string>{"latest"});
   EXPECT_EQ(fx.metrics.render().find("strata_bytes_served_total"), std::string::npos);
 }
 
@@ -121,18 +121,58 @@ TEST_F(PullServiceTest, BlobsAreServedOnlyUnderNamesWhoseImagesHoldThem) {
   EXPECT_EQ(errorOf([&] { blob("fx/hello", "latest"); }), ErrorKind::InvalidDigest);
 }
 
-TEST_F(PullServiceTest, TagsAndCatalogArePaged) {
-  for (const char* tag : {"a", "b", "c"}) {
-    fx.seed("fx/hello", tag);
-    manifest("fx/hello", tag);
+TEST_F(PullServiceTest, ReferrersListTheSbomOfEachManifestOfAnImageServedUnderTheName) {
+  ImageRecord image = fx.seed("fx/hello");
+  auto referrers = [&](const std::string& name, const std::string& digest,
+                       const std::string& type = "") {
+    return fx.pull->referrers(ReferrersQuery{anyone, name, digest, type});
+  };
+  EXPECT_TRUE(referrers("fx/hello", image.ociDigest).referrers.empty())
+      << "not served under the name yet";
+  manifest("fx/hello", "latest");
+  ASSERT_EQ(image.referrers.size(), 2u) << "one per manifest";
+  for (const auto& subject : {image.ociDigest, image.dockerDigest}) {
+    ReferrersAnswer answer = referrers("fx/hello", subject);
+    ASSERT_EQ(answer.referrers.size(), 1u);
+    EXPECT_EQ(answer.referrers[0].subject, subject);
+    EXPECT_FALSE(answer.filtered);
+    // The artifact is a manifest of the name, and its blobs are blobs of it.
+    ManifestAnswer artifact = manifest("fx/hello", answer.referrers[0].digest);
+    EXPECT_EQ(artifact.mediaType, kOci);
+    EXPECT_EQ(Digest::ofBytes(artifact.body).str(), answer.referrers[0].digest);
+    EXPECT_NE(artifact.body.find(image.sbomDigest), std::string::npos);
   }
+  StringBlobSink sbom;
+  BlobAnswer blob = fx.pull->blob(BlobQuery{anyone, "fx/hello", image.sbomDigest});
+  blob.reader->sendTo(sbom, 0, blob.size);
+  EXPECT_NE(sbom.bytes.find("\"CycloneDX\""), std::string::npos);
+
+  ReferrersAnswer filtered =
+      referrers("fx/hello", image.ociDigest, "application/vnd.cyclonedx+json");
+  EXPECT_EQ(filtered.referrers.size(), 1u);
+  EXPECT_TRUE(filtered.filtered);
+  EXPECT_TRUE(referrers("fx/hello", image.ociDigest, "application/spdx+json").referrers.empty());
+  EXPECT_TRUE(referrers("fx/hello", "sha256:" + std::string(64, '0')).referrers.empty())
+      << "an unknown subject has none, and is no error";
+  EXPECT_TRUE(referrers("fx/hello", image.referrers[0].digest).referrers.empty());
+  EXPECT_EQ(errorOf([&] { referrers("fx/hello", "sha256:short"); }), ErrorKind::InvalidDigest);
+  EXPECT_EQ(errorOf([&] { referrers("fx/Bad", image.ociDigest); }), ErrorKind::InvalidName);
+}
+
+TEST_F(PullServiceTest, TagsAndCatalogArePaged) {
+  // A folder has two tags (latest and its revision): the third is recorded
+  // as a git source's would be.
+  ImageRecord image = fx.seed("fx/hello");
+  manifest("fx/hello", "latest");
+  manifest("fx/hello", image.revision);
+  fx.metadata->images().recordResolution("fx/hello", "v1", image.revision, image.cacheKey);
   fx.seed("fx/world");
   manifest("fx/world", "latest");
   Listing page = fx.pull->tags(anyone, "fx/hello", "", 2);
-  EXPECT_EQ(page.items, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(page.items, (std::vector<std::string>{image.revision, "latest"}));
   EXPECT_TRUE(page.more);
-  page = fx.pull->tags(anyone, "fx/hello", "b", 2);
-  EXPECT_EQ(page.items, std::vector<std::string>{"c"});
+  page = fx.pull->tags(anyone, "fx/hello", "latest", 2);
+  EXPECT_EQ(page.items, std::vector<std::string>{"v1"});
   EXPECT_FALSE(page.more);
   EXPECT_EQ(errorOf([&] { fx.pull->tags(anyone, "fx/never", "", 10); }), ErrorKind::UnknownName);
   EXPECT_EQ(errorOf([&] { fx.pull->tags(anyone, "fx/Bad", "", 10); }), ErrorKind::InvalidName);
@@ -146,10 +186,10 @@ TEST_F(PullServiceTest, TagsAndCatalogArePaged) {
 }
 
 TEST_F(PullServiceTest, APinNamesTheRevisionAndDigests) {
-  ImageRecord image = fx.seed("fx/hello", "v2");
-  Pin pin = fx.pull->pin(anyone, "fx/hello:v2");
+  ImageRecord image = fx.seed("fx/hello", "latest");
+  Pin pin = fx.pull->pin(anyone, "fx/hello:latest");
   EXPECT_EQ(pin.name, "fx/hello");
-  EXPECT_EQ(pin.tag, "v2");
+  EXPECT_EQ(pin.tag, "latest");
   EXPECT_EQ(pin.source, "fx");
   EXPECT_EQ(pin.revision, fx.revision());
   EXPECT_EQ(pin.digest, image.ociDigest);

@@ -122,11 +122,20 @@ TEST_F(HashTree, PathSourceResolvesToTheHash) {
   cfg.type = "path";
   cfg.path = tree;
   PathSource src(cfg);
-  Revision r = src.resolve("any-tag");
+  Revision r = src.resolve("latest");
   EXPECT_EQ(r.id, base);
   EXPECT_EQ(r.packageSet, tree);
-  EXPECT_EQ(src.resolve("latest").id, base);  // the tag is ignored
+  EXPECT_EQ(src.resolve(base).id, base);  // its revision is its other tag
   EXPECT_EQ(src.checkout(base).id, base);
+  // Any other tag is unknown, and the message says which tags there are.
+  try {
+    src.resolve("v1");
+    FAIL() << "a folder answered tag v1";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::UnknownManifest);
+    EXPECT_NE(std::string(e.what()).find("'latest' and its revision " + base), std::string::npos)
+        << e.what();
+  }
 
   test::writeFile(tree + "/default.nix", "{ }: { }\n");
   try {

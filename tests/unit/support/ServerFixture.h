@@ -35,6 +35,7 @@
 #include "sources/PathSource.h"
 #include "storage/BlobStores.h"
 #include "storage/FilesystemBlobStore.h"
+#include "strata/sdk/abi.h"
 #include "util/Metrics.h"
 
 namespace strata::test {
@@ -112,10 +113,10 @@ struct ServerFixture {
     pull = std::make_unique<PullService>(
         PullService::Deps{config, *builds, metadata->images(), *blobs, *access, metrics});
     catalog = std::make_unique<SourceCatalog>(config);
-    plugins.abiVersion = 1;
+    plugins.abiVersion = sdk::kAbiVersion;
     plugins.builtInStrategies = {"popularity"};
     context = std::make_unique<ServerContext>(
-        ServerContext{config, *pull, *builds, *access, *catalog, metrics});
+        ServerContext{config, *pull, *builds, *access, *catalog, metrics, nullptr, nullptr, {}});
     context->auth = auth.get();
     context->plugins = &plugins;
   }
@@ -145,12 +146,14 @@ struct ServerFixture {
       t.finish();
     });
     auto closure = std::make_shared<sdk::ClosureGraph>();
+    std::vector<SbomPackage> requested;
     for (const auto& p : job.request.packages) {
       std::string path = "/nix/store/" + std::string(32, 'a') + "-" + p;
       closure->roots.push_back(path);
-      closure->paths.push_back(sdk::StorePath{path, 1024, {}, 1});
+      closure->paths.push_back(sdk::StorePath{path, 1024, {}, 1, "sha256:" + std::string(64, 'b')});
+      requested.push_back(SbomPackage{p, path, PackageMeta{"the package " + p, "", {"MIT"}}});
     }
-    return pipeline->storeImage(job, {layer}, closure);
+    return pipeline->storeImage(job, {layer}, closure, requested);
   }
 
   /// A user in `team` (created when new) with an API token, and a grant of

@@ -12,6 +12,7 @@ struct StorePath {
   std::uint64_t narSize = 0;            ///< bytes of the path's NAR serialisation
   std::vector<std::string> references;  ///< other paths of the closure; never itself
   std::uint64_t popularity = 0;         ///< how many packages depend on it (0 = unknown)
+  std::string narHash;                  ///< "sha256:<64 hex digits>"; empty when unknown
 };
 
 /// The runtime closure of the packages of one image.

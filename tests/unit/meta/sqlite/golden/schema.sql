@@ -102,6 +102,23 @@ CREATE TABLE image_names (
   PRIMARY KEY (name, cache_key)
 );
 
+-- table image_referrers
+CREATE TABLE image_referrers (
+  cache_key      TEXT NOT NULL REFERENCES images (cache_key) ON DELETE CASCADE,
+  digest         TEXT NOT NULL,
+  subject        TEXT NOT NULL,
+  media_type     TEXT NOT NULL,
+  artifact_type  TEXT NOT NULL,
+  size           INTEGER NOT NULL,
+  PRIMARY KEY (cache_key, digest)
+);
+
+-- index image_referrers_digest
+CREATE INDEX image_referrers_digest ON image_referrers (digest);
+
+-- index image_referrers_subject
+CREATE INDEX image_referrers_subject ON image_referrers (subject);
+
 -- table images
 CREATE TABLE images (
   cache_key      TEXT PRIMARY KEY,
@@ -116,7 +133,7 @@ CREATE TABLE images (
   docker_digest  TEXT NOT NULL,
   docker_size    INTEGER NOT NULL,
   created_at     INTEGER NOT NULL
-);
+, sbom_digest TEXT NOT NULL DEFAULT '');
 
 -- index images_docker_digest
 CREATE INDEX images_docker_digest ON images (docker_digest);
