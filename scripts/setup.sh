@@ -26,6 +26,8 @@ if $tests; then
     python3-botocore awscli
     # the PostgreSQL tests: PostgreSQL 15 (initdb, pg_ctl) and psql
     postgresql-15 postgresql-client-15
+    # containerd's ctr pulls images (runc runs them)
+    containerd runc
     # the Kubernetes manifests' test: YAML to JSON for the schema check
     python3-yaml
   )

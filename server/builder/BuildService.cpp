@@ -53,7 +53,8 @@ BuildService::BuildService(Deps deps)
       slots_(deps.config.nix.maxConcurrentBuilds, deps.config.nix.maxQueuedBuilds),
       claims_(deps.builds, BuildClaims::newOwner(), deps.config.nix.buildLeaseSeconds) {
   for (const auto& sc : deps.config.sources)
-    settings_[sc.name] = SourceSettings{layeringOf(deps.config, sc), parseCodec(sc.compression)};
+    settings_[sc.name] = SourceSettings{layeringOf(deps.config, sc), parseCodec(sc.compression),
+                                        parseImageFormat(sc.imageFormat)};
   log_.share(&deps.builds, claims_.owner());
   keeper_.emplace(std::chrono::seconds(1), [this] { keep(); });
 }
@@ -90,8 +91,9 @@ ResolvedImage BuildService::atRevision(const ImageRequest& request, const std::s
   r.layering = s.layering;
   if (strategy != nullptr) r.layering.strategy = *strategy;
   r.codec = s.codec;
+  r.format = s.format;
   r.key = imageCacheKey(request.source, revision, request.packages, request.arch,
-                        r.layering.strategy, r.layering.maxLayers, s.codec);
+                        r.layering.strategy, r.layering.maxLayers, s.codec, s.format);
   return r;
 }
 

@@ -94,6 +94,7 @@ class BuildService {
   struct SourceSettings {
     LayeringChoice layering;
     Codec codec = Codec::Gzip;
+    ImageFormat format = ImageFormat::Layers;
   };
   const SourceSettings& settingsOf(const std::string& source) const;
   /// `strategy`, when given, replaces the source's (rebuilding an image).

@@ -90,6 +90,12 @@ BuiltImage ImagePipeline::build(const ResolvedImage& job, const LogSink& log) {
   const std::vector<std::string>& outPaths = built.outPaths;
   auto graph = std::make_shared<const sdk::ClosureGraph>(std::move(built.graph));
 
+  if (job.format == ImageFormat::NixSnapshotter) {
+    phase.emplace(&deps_.metrics, "layers");
+    std::vector<LayerBlob> layers{writeNixSnapshotterLayer(job, *graph, outPaths)};
+    phase.emplace(&deps_.metrics, "manifest");
+    return BuiltImage{storeImage(job, layers, graph, built.requested), graph};
+  }
   phase.emplace(&deps_.metrics, "layering");
   // 3. Plan: the strategy gets the budget minus the symlink layer.
   const auto& strategy = [&]() -> const StrategyRegistry::Entry& {
@@ -162,6 +168,26 @@ std::vector<LayerBlob> ImagePipeline::writeLayers(const ResolvedImage& job,
   return layers;
 }
 
+LayerBlob ImagePipeline::writeNixSnapshotterLayer(const ResolvedImage& job,
+                                                  const sdk::ClosureGraph& closure,
+                                                  const std::vector<std::string>& outPaths) {
+  std::vector<std::string> paths;
+  for (const auto& p : closure.paths) paths.push_back(p.path);
+  // The layer depends on the closure and on which paths are the roots.
+  std::vector<std::string> keyed = paths;
+  keyed.push_back("roots:");
+  keyed.insert(keyed.end(), outPaths.begin(), outPaths.end());
+  std::string suffix = job.codec == Codec::Gzip ? "" : std::string("+") + codecName(job.codec);
+  LayerBlob layer = writeLayer(job, layerKey("nix-snapshotter" + suffix, keyed),
+                               [&](TarWriter& t) { writeNixSnapshotterRoot(t, paths, outPaths); });
+  // What nix-snapshotter reads: the store paths to mount, numbered from 0.
+  layer.annotations.emplace_back("containerd.io/snapshot/nix-layer", "true");
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    layer.annotations.emplace_back("containerd.io/snapshot/nix-store-path." + std::to_string(i),
+                                   paths[i]);
+  return layer;
+}
+
 LayerBlob ImagePipeline::writeLayer(const ResolvedImage& job, const std::string& key,
                                     const std::function<void(TarWriter&)>& produce) {
   if (auto cached = deps_.images.findLayer(key); cached && deps_.blobs.stat(cached->digest)) {
@@ -186,9 +212,10 @@ ImageRecord ImagePipeline::storeImage(const ResolvedImage& job,
   Digest configDigest = deps_.blobs.put(config);
   std::string oci =
       buildManifest(ManifestFormat::Oci, configDigest.str(), config.size(), layers, job.codec);
-  // Docker schema 2 has no zstd layer type: zstd images are OCI only, and the
-  // Docker digest names the OCI manifest.
-  std::string docker = job.codec == Codec::Gzip
+  // Docker schema 2 has no zstd layer type and no annotations: zstd and
+  // nix-snapshotter images are OCI only, and the Docker digest names the OCI
+  // manifest.
+  std::string docker = job.codec == Codec::Gzip && job.format == ImageFormat::Layers
                            ? buildManifest(ManifestFormat::Docker, configDigest.str(),
                                            config.size(), layers, job.codec)
                            : oci;

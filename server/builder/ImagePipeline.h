@@ -81,6 +81,9 @@ class ImagePipeline {
  private:
   std::vector<LayerBlob> writeLayers(const ResolvedImage& job, const std::vector<sdk::Layer>& plan,
                                      const std::vector<std::string>& outPaths);
+  /// The one layer of a nix-snapshotter image, with its annotations.
+  LayerBlob writeNixSnapshotterLayer(const ResolvedImage& job, const sdk::ClosureGraph& closure,
+                                     const std::vector<std::string>& outPaths);
   /// One layer: the one cached under `key` when its blob is stored, else
   /// written from `produce` and cached.
   LayerBlob writeLayer(const ResolvedImage& job, const std::string& key,

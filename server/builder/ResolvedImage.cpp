@@ -6,7 +6,8 @@ namespace strata {
 
 std::string imageCacheKey(const std::string& source, const std::string& revision,
                           const std::vector<std::string>& packages, const std::string& arch,
-                          const std::string& strategy, int maxLayers, Codec codec) {
+                          const std::string& strategy, int maxLayers, Codec codec,
+                          ImageFormat format) {
   Sha256 h;
   h.update("strata-image-v1\n");
   for (const auto& field : {source, revision, arch, strategy, std::to_string(maxLayers)}) {
@@ -15,6 +16,8 @@ std::string imageCacheKey(const std::string& source, const std::string& revision
   }
   // gzip images keep the keys they had before compression was a choice.
   if (codec != Codec::Gzip) h.update(std::string("compression=") + codecName(codec) + "\n");
+  if (format != ImageFormat::Layers)
+    h.update(std::string("format=") + imageFormatName(format) + "\n");
   for (const auto& p : packages) {
     h.update(p);
     h.update("\n", 1);

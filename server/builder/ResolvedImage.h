@@ -16,6 +16,7 @@ struct ResolvedImage {
   std::string packageSet;  ///< absolute path of the package set at that revision
   LayeringChoice layering;
   Codec codec = Codec::Gzip;
+  ImageFormat format = ImageFormat::Layers;
   std::string key;    ///< imageCacheKey() of all of the above
   std::string tag;    ///< as requested; empty when rebuilding by revision
   std::string label;  ///< shown in the build log, e.g. "demo/hello:latest"
@@ -24,6 +25,7 @@ struct ResolvedImage {
 /// The cache key of an image: the same inputs give the same key everywhere.
 std::string imageCacheKey(const std::string& source, const std::string& revision,
                           const std::vector<std::string>& packages, const std::string& arch,
-                          const std::string& strategy, int maxLayers, Codec codec = Codec::Gzip);
+                          const std::string& strategy, int maxLayers, Codec codec = Codec::Gzip,
+                          ImageFormat format = ImageFormat::Layers);
 
 }  // namespace strata

@@ -181,9 +181,10 @@ bool validPrefix(const std::string& s) {
 }
 
 SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
-  Section s(obj, path,
-            {"name", "prefix", "type", "path", "url", "defaultRef", "refreshSeconds", "credentials",
-             "metaPackages", "alwaysInclude", "layering", "maxLayers", "compression"});
+  Section s(
+      obj, path,
+      {"name", "prefix", "type", "path", "url", "defaultRef", "refreshSeconds", "credentials",
+       "metaPackages", "alwaysInclude", "layering", "maxLayers", "compression", "imageFormat"});
   SourceConfig src;
   src.name = s.str("name", "");
   if (!validName(src.name)) fail(s.full("name"), "must be 1-64 characters of a-z, 0-9, '-', '_'");
@@ -227,6 +228,9 @@ SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
   src.compression = s.str("compression", "gzip");
   if (src.compression != "gzip" && src.compression != "zstd")
     fail(s.full("compression"), "must be \"gzip\" or \"zstd\"");
+  src.imageFormat = s.str("imageFormat", "layers");
+  if (src.imageFormat != "layers" && src.imageFormat != "nix-snapshotter")
+    fail(s.full("imageFormat"), "must be \"layers\" or \"nix-snapshotter\"");
   return src;
 }
 

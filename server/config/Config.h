@@ -27,6 +27,9 @@ struct SourceConfig {
   std::optional<std::string> layering;  ///< strategy name; registry-wide when unset
   std::optional<int> maxLayers;
   std::string compression = "gzip";  ///< layer blobs: "gzip" or "zstd" (OCI clients only)
+  /// "layers" (the closure in layers) or "nix-snapshotter" (one layer of
+  /// mount points and the root's symlinks; the store paths as annotations).
+  std::string imageFormat = "layers";
 };
 
 struct NixConfig {

@@ -14,4 +14,15 @@ const char* codecName(Codec codec) {
   return codec == Codec::Zstd ? "zstd" : "gzip";
 }
 
+ImageFormat parseImageFormat(const std::string& name) {
+  if (name == "layers") return ImageFormat::Layers;
+  if (name == "nix-snapshotter") return ImageFormat::NixSnapshotter;
+  throw std::invalid_argument("unknown image format '" + name +
+                              "' (known: layers, nix-snapshotter)");
+}
+
+const char* imageFormatName(ImageFormat format) {
+  return format == ImageFormat::NixSnapshotter ? "nix-snapshotter" : "layers";
+}
+
 }  // namespace strata

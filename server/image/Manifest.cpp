@@ -78,6 +78,11 @@ std::string buildManifest(ManifestFormat format, const std::string& configDigest
     d->set("mediaType", layerType);
     d->set("digest", l.digest.str());
     d->set("size", static_cast<Poco::UInt64>(l.size));
+    if (!l.annotations.empty()) {
+      auto annotations = orderedJson();
+      for (const auto& [key, value] : l.annotations) annotations->set(key, value);
+      d->set("annotations", annotations);
+    }
     list->add(d);
   }
   m->set("layers", list);

@@ -118,6 +118,15 @@ void emit(TarWriter& tar, const std::string& name, const Node& node) {
   for (const auto& [child, sub] : node.children) emit(tar, name + "/" + child, sub);
 }
 
+/// The part of `path` after "/nix/store/"; throws for anything that is not
+/// one store path.
+std::string storeBaseName(const std::string& path) {
+  std::string base = path.rfind("/nix/store/", 0) == 0 ? path.substr(11) : std::string();
+  if (base.empty() || base == "." || base == ".." || base.find('/') != std::string::npos)
+    throw std::invalid_argument("not a store path: " + path);
+  return base;
+}
+
 }  // namespace
 
 void writeStorePaths(TarWriter& tar, const std::vector<std::string>& storePaths) {
@@ -126,15 +135,16 @@ void writeStorePaths(TarWriter& tar, const std::vector<std::string>& storePaths)
   std::vector<std::string> sorted = storePaths;
   std::sort(sorted.begin(), sorted.end());
   for (const auto& p : sorted) {
-    std::string base = p.rfind("/nix/store/", 0) == 0 ? p.substr(11) : std::string();
-    if (base.empty() || base == "." || base == ".." || base.find('/') != std::string::npos)
-      throw std::invalid_argument("not a store path: " + p);
+    storeBaseName(p);
     writeTree(tar, p.substr(1), p);
   }
   tar.finish();
 }
 
-void writeSymlinkTree(TarWriter& tar, const std::vector<std::string>& roots) {
+namespace {
+
+/// The entries of writeSymlinkTree, without the end of the archive.
+void emitSymlinkTree(TarWriter& tar, const std::vector<std::string>& roots) {
   static const char* kFolders[] = {"bin", "etc", "lib", "share"};
   Node top;
   top.isDir = true;
@@ -151,6 +161,23 @@ void writeSymlinkTree(TarWriter& tar, const std::vector<std::string>& roots) {
     if (any) top.children.emplace(folder, std::move(dir));
   }
   for (const auto& [name, node] : top.children) emit(tar, name, node);
+}
+
+}  // namespace
+
+void writeSymlinkTree(TarWriter& tar, const std::vector<std::string>& roots) {
+  emitSymlinkTree(tar, roots);
+  tar.finish();
+}
+
+void writeNixSnapshotterRoot(TarWriter& tar, const std::vector<std::string>& storePaths,
+                             const std::vector<std::string>& roots) {
+  tar.directory("nix", 0555);
+  tar.directory("nix/store", 0555);
+  std::vector<std::string> sorted = storePaths;
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& p : sorted) tar.directory("nix/store/" + storeBaseName(p), 0555);
+  emitSymlinkTree(tar, roots);
   tar.finish();
 }
 

@@ -19,4 +19,10 @@ void writeStorePaths(TarWriter& tar, const std::vector<std::string>& storePaths)
 /// symlinks to the files inside the store, as nixpkgs' symlinkJoin does.
 void writeSymlinkTree(TarWriter& tar, const std::vector<std::string>& roots);
 
+/// Writes the one layer of a nix-snapshotter image: "nix/", "nix/store/" and
+/// an empty directory for each store path (the mount points the snapshotter
+/// bind-mounts the store paths on), then the symlinks of writeSymlinkTree.
+void writeNixSnapshotterRoot(TarWriter& tar, const std::vector<std::string>& storePaths,
+                             const std::vector<std::string>& roots);
+
 }  // namespace strata

@@ -517,6 +517,33 @@ YML
 }
 
 # ---------------------------------------------------------------------------
+# containerd (Debian's), driven with ctr
+
+# start_containerd: a containerd of this test alone (root, state and socket
+# under $WORK; no CRI). Sets CTR (the ctr command line for it).
+start_containerd() {
+  local dir="$WORK/containerd"
+  mkdir -p "$dir"
+  cat >"$dir/config.toml" <<TOML
+version = 2
+root = "$dir/root"
+state = "$dir/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$dir/containerd.sock"
+[ttrpc]
+  address = "$dir/containerd.sock.ttrpc"
+TOML
+  containerd --config "$dir/config.toml" >"$dir.log" 2>&1 &
+  local pid=$!
+  add_cleanup "kill $pid"
+  CTR=(ctr --address "$dir/containerd.sock" --namespace strata-test)
+  for _ in $(seq 100); do "${CTR[@]}" version >/dev/null 2>&1 && return 0; sleep 0.1; done
+  cat "$dir.log" >&2
+  fail "containerd did not start"
+}
+
+# ---------------------------------------------------------------------------
 # S3 (s3rver from tests/tools, installed by scripts/setup.sh --tests)
 
 S3RVER="$STRATA_SOURCE_DIR/tests/tools/node_modules/.bin/s3rver"

@@ -42,7 +42,9 @@ TEST(ImageCacheKey, IsStableAndSeparatesEveryInput) {
         imageCacheKey("fx", "rev", {"a", "b"}, "arm64", "popularity", 94),
         imageCacheKey("fx", "rev", {"a", "b"}, "amd64", "flat", 94),
         imageCacheKey("fx", "rev", {"a", "b"}, "amd64", "popularity", 93),
-        imageCacheKey("fx", "rev", {"a", "b"}, "amd64", "popularity", 94, Codec::Zstd)})
+        imageCacheKey("fx", "rev", {"a", "b"}, "amd64", "popularity", 94, Codec::Zstd),
+        imageCacheKey("fx", "rev", {"a", "b"}, "amd64", "popularity", 94, Codec::Gzip,
+                      ImageFormat::NixSnapshotter)})
     EXPECT_NE(base, other);
 }
 

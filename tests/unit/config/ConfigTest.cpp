@@ -444,6 +444,10 @@ TEST(Config, SourceCompression) {
   EXPECT_EQ(parseConfig(base + R"(,"compression":"zstd"}]})", {}).sources[0].compression, "zstd");
   EXPECT_THROW(parseConfig(base + R"(,"compression":"lz4"}]})", {}), std::runtime_error);
   EXPECT_THROW(parseConfig(base + R"(,"compression":1}]})", {}), std::runtime_error);
+  EXPECT_EQ(parseConfig(base + "}]}", {}).sources[0].imageFormat, "layers");
+  EXPECT_EQ(parseConfig(base + R"(,"imageFormat":"nix-snapshotter"}]})", {}).sources[0].imageFormat,
+            "nix-snapshotter");
+  EXPECT_THROW(parseConfig(base + R"(,"imageFormat":"squashfs"}]})", {}), std::runtime_error);
   EXPECT_TRUE(parseConfig("{}", {"storage.sendfile=true"}).storageSendfile);
   EXPECT_FALSE(parseConfig("{}", {}).storageSendfile);
 }

@@ -48,6 +48,21 @@ TEST(Manifest, DockerManifestMatchesGolden) {
       golden("manifest-docker.json"));
 }
 
+TEST(Manifest, LayerAnnotationsAreKeptInTheirOrder) {
+  auto layers = twoLayers();
+  layers[0].annotations = {{"containerd.io/snapshot/nix-layer", "true"},
+                           {"containerd.io/snapshot/nix-store-path.1", "/nix/store/b"},
+                           {"containerd.io/snapshot/nix-store-path.0", "/nix/store/a"}};
+  std::string m = buildManifest(ManifestFormat::Oci, "sha256:" + std::string(64, 'c'), 321, layers);
+  EXPECT_NE(m.find(R"("annotations":{"containerd.io/snapshot/nix-layer":"true",)"
+                   R"("containerd.io/snapshot/nix-store-path.1":"/nix/store/b",)"
+                   R"("containerd.io/snapshot/nix-store-path.0":"/nix/store/a"})"),
+            std::string::npos)
+      << m;
+  EXPECT_EQ(m.find("annotations", m.find("annotations") + 1), std::string::npos)
+      << "a layer without annotations has none";
+}
+
 TEST(Manifest, EqualInputsGiveEqualBytes) {
   EXPECT_EQ(buildImageConfig(origin(), twoLayers()), buildImageConfig(origin(), twoLayers()));
   auto layers = twoLayers();

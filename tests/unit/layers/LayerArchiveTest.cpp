@@ -250,6 +250,35 @@ TEST_F(SymlinkTree, MergesFoldersAndFirstPackageWins) {
   for (const auto& [name, target] : links) EXPECT_TRUE(std::filesystem::exists(target)) << name;
 }
 
+TEST_F(SymlinkTree, TheNixSnapshotterRootIsMountPointsAndTheSymlinks) {
+  // The store paths need not exist: only their names become folders.
+  const std::string p1 = "/nix/store/0ljldvvxy8rzml5v4madnn6352ssyh72-app-1.0";
+  const std::string p2 = "/nix/store/1mws24h95k67aq7wj0i2i3bnmg8qd3dl-glibc-2.37-8";
+  StringSink sink;
+  TarWriter tar(sink);
+  writeNixSnapshotterRoot(tar, {p2, p1}, {a});
+  TarArchive t = parseTar(sink.data());
+  std::vector<std::string> names = test::entryNames(t);
+  ASSERT_GE(names.size(), 5u);
+  EXPECT_EQ(
+      std::vector<std::string>(names.begin(), names.begin() + 4),
+      (std::vector<std::string>{"nix/", "nix/store/", p1.substr(1) + "/", p2.substr(1) + "/"}));
+  for (const auto& e : t.entries) {
+    EXPECT_NE(e.type, '0') << e.name << ": no regular file in the layer";
+    if (e.type == '5') EXPECT_EQ(e.size, 0u);
+  }
+  EXPECT_EQ(std::count(names.begin(), names.end(), "bin/hello"), 1);
+  EXPECT_EQ(sink.data(), [&] {
+    StringSink again;
+    TarWriter t2(again);
+    writeNixSnapshotterRoot(t2, {p1, p2}, {a});
+    return again.data();
+  }()) << "the same closure in any order gives the same bytes";
+  StringSink bad;
+  TarWriter t3(bad);
+  EXPECT_THROW(writeNixSnapshotterRoot(t3, {"/nix/store/../etc"}, {}), std::invalid_argument);
+}
+
 TEST_F(SymlinkTree, OrderOfRootsDecidesConflicts) {
   TarArchive t = parseTar(symlinkTar({b, a}));
   std::map<std::string, std::string> links;
