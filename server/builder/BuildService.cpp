@@ -1,6 +1,7 @@
 #include "builder/BuildService.h"
 
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include "config/Config.h"
@@ -94,6 +95,13 @@ ResolvedImage BuildService::atRevision(const ImageRequest& request, const std::s
   r.format = s.format;
   r.key = imageCacheKey(request.source, revision, request.packages, request.arch,
                         r.layering.strategy, r.layering.maxLayers, s.codec, s.format);
+  if (request.isIndex()) {
+    std::vector<std::string> keys;
+    for (const auto& arch : request.platforms)
+      keys.push_back(imageCacheKey(request.source, revision, request.packages, arch,
+                                   r.layering.strategy, r.layering.maxLayers, s.codec, s.format));
+    r.key = indexCacheKey(keys);
+  }
   return r;
 }
 
@@ -124,7 +132,65 @@ void BuildService::recordTag(const ResolvedImage& resolved) {
   recorded_.put(name, value);
 }
 
+std::vector<ResolvedImage> BuildService::platformJobs(const ResolvedImage& resolved) {
+  std::vector<ResolvedImage> jobs;
+  for (const auto& arch : resolved.request.platforms) {
+    ResolvedImage job = atRevision(resolved.request.forPlatform(arch), resolved.revision,
+                                   resolved.packageSet, &resolved.layering.strategy);
+    job.tag = resolved.tag;
+    job.label = resolved.label + " (" + arch + ")";
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+ImageRecord BuildService::obtainIndex(const ResolvedImage& resolved) {
+  if (auto index = cached(resolved.key)) {
+    deps_.metrics.add("strata_image_cache_total{result=\"hit\"}");
+    return *index;
+  }
+  std::vector<ResolvedImage> jobs = platformJobs(resolved);
+  // Every platform is a build of its own (its own flight, claim and log),
+  // all at once; the first failure is the answer, after all have ended.
+  std::vector<std::future<ImageRecord>> others;
+  std::vector<ImageRecord> images;
+  std::exception_ptr error;
+  try {
+    for (std::size_t i = 1; i < jobs.size(); ++i)
+      others.push_back(
+          std::async(std::launch::async, [this, &jobs, i] { return obtain(jobs[i]); }));
+    images.push_back(obtain(jobs.front()));
+  } catch (...) {
+    error = std::current_exception();
+  }
+  for (auto& other : others) {
+    try {
+      images.push_back(other.get());
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  ImageRecord index = deps_.pipeline.storeIndex(resolved, images);
+  known_.put(index.cacheKey, index);
+  return index;
+}
+
+std::vector<ImageRecord> BuildService::platformImagesOf(const ImageRecord& image) {
+  if (!image.isIndex()) return {image};
+  std::vector<ImageRecord> images;
+  for (const auto& key : image.platformImages) {
+    auto found = known_.get(key);
+    if (!found) found = deps_.images.findByKey(key);
+    if (!found)
+      throw Error(ErrorKind::Internal, "an image of index " + image.cacheKey + " is gone");
+    images.push_back(std::move(*found));
+  }
+  return images;
+}
+
 ImageRecord BuildService::obtain(const ResolvedImage& resolved) {
+  if (resolved.request.isIndex()) return obtainIndex(resolved);
   if (auto image = cached(resolved.key)) {
     deps_.metrics.add("strata_image_cache_total{result=\"hit\"}");
     return *image;
@@ -137,6 +203,16 @@ ImageRecord BuildService::obtain(const ResolvedImage& resolved) {
 
 BuildStatus BuildService::startBuild(const ImageRequest& request, const std::string& tag) {
   ResolvedImage resolved = resolve(request, tag);
+  // An index: each platform builds ahead; the index itself is written by the
+  // pull (it is cheap once its images exist). The first platform's status.
+  if (request.isIndex()) {
+    std::optional<BuildStatus> first;
+    for (const auto& arch : request.platforms) {
+      BuildStatus status = startBuild(request.forPlatform(arch), tag);
+      if (!first) first = status;
+    }
+    return *first;
+  }
   if (auto image = cached(resolved.key)) {
     std::string id = log_.open(resolved.label, request.source, resolved.revision, "cached");
     log_.succeed(id, image->ociDigest, image->dockerDigest);
@@ -170,7 +246,16 @@ ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
     return image;
   }
   PackageSource& source = deps_.sources.get(image.source);
-  ImageRequest request{"", image.source, image.packages, image.arch};
+  ImageRequest request{"", image.source, image.packages, image.arch, {image.arch}};
+  if (image.isIndex()) {
+    request.platforms.clear();
+    for (std::size_t start = 0; start <= image.arch.size();) {
+      auto comma = std::min(image.arch.find(',', start), image.arch.size());
+      request.platforms.push_back(image.arch.substr(start, comma - start));
+      start = comma + 1;
+    }
+    request.arch = request.platforms.front();
+  }
   // The strategy it was built with: an image pinned by digest keeps its layers.
   ResolvedImage resolved = atRevision(request, image.revision, "", &image.strategy);
   if (resolved.key != image.cacheKey)
@@ -191,7 +276,7 @@ std::shared_ptr<const sdk::ClosureGraph> BuildService::closureOf(const ImageReco
     // Built before closures were recorded (migration 0003): ask Nix again. The
     // store paths exist, so this evaluates and reads, it does not build.
     PackageSource& source = deps_.sources.get(image.source);
-    ImageRequest request{"", image.source, image.packages, image.arch};
+    ImageRequest request{"", image.source, image.packages, image.arch, {image.arch}};
     ResolvedImage job =
         atRevision(request, image.revision, source.checkout(image.revision).packageSet);
     BuildSlots::Lease lease(slots_);
@@ -206,10 +291,14 @@ std::shared_ptr<const sdk::ClosureGraph> BuildService::closureOf(const ImageReco
 
 bool BuildService::complete(const ImageRecord& image) const {
   // Built before SBOMs: built again, to the same digests, with its SBOM.
-  if (image.sbomDigest.empty()) return false;
+  if (!image.isIndex() && image.sbomDigest.empty()) return false;
   for (const auto& d : image.ownBlobs()) {
     auto digest = Digest::parse(d);
     if (!digest || !deps_.blobs.stat(*digest)) return false;
+  }
+  for (const auto& key : image.platformImages) {
+    auto member = deps_.images.findByKey(key);
+    if (!member || !complete(*member)) return false;
   }
   return true;
 }

@@ -88,6 +88,10 @@ class BuildService {
   /// from its recorded source revision (the blob store was wiped).
   ImageRecord rebuildIfIncomplete(const ImageRecord& image);
 
+  /// The images of an index, one per platform in order; the image itself
+  /// when it is no index.
+  std::vector<ImageRecord> platformImagesOf(const ImageRecord& image);
+
  private:
   using Flights = SingleFlight<ImageRecord>;
   /// How a source's images are made, decided once from the configuration.
@@ -101,6 +105,11 @@ class BuildService {
   ResolvedImage atRevision(const ImageRequest& request, const std::string& revision,
                            const std::string& packageSet, const std::string* strategy = nullptr);
   std::optional<ImageRecord> cached(const std::string& key);
+  /// An index: its images built (or taken from the cache) in parallel, one
+  /// per platform, then the index of them.
+  ImageRecord obtainIndex(const ResolvedImage& resolved);
+  /// The index's request for each of its platforms, at its revision.
+  std::vector<ResolvedImage> platformJobs(const ResolvedImage& resolved);
   Flights::Ticket joinFlight(const ResolvedImage& resolved);
   ImageRecord lead(const Flights::Ticket& ticket, const ResolvedImage& resolved);
   /// The image, built here when this replica claims it, else by the replica

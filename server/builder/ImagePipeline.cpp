@@ -242,6 +242,36 @@ ImageRecord ImagePipeline::storeImage(const ResolvedImage& job,
   return image;
 }
 
+ImageRecord ImagePipeline::storeIndex(const ResolvedImage& job,
+                                      const std::vector<ImageRecord>& images) {
+  std::vector<PlatformManifest> oci, docker;
+  bool ociOnly = false;
+  for (const auto& image : images) {
+    oci.push_back({image.arch, image.ociDigest, image.ociSize});
+    docker.push_back({image.arch, image.dockerDigest, image.dockerSize});
+    ociOnly = ociOnly || image.dockerDigest == image.ociDigest;
+  }
+  std::string ociIndex = buildIndex(ManifestFormat::Oci, oci);
+  // Images with an OCI manifest only (zstd, nix-snapshotter) have no Docker
+  // manifest list either: its digest names the OCI index.
+  std::string dockerList = ociOnly ? ociIndex : buildIndex(ManifestFormat::Docker, docker);
+  ImageRecord index;
+  index.cacheKey = job.key;
+  index.source = job.request.source;
+  index.revision = job.revision;
+  index.packages = job.request.packages;
+  for (const auto& arch : job.request.platforms)
+    index.arch += (index.arch.empty() ? "" : ",") + arch;
+  index.strategy = job.layering.strategy;
+  index.ociDigest = deps_.blobs.put(ociIndex).str();
+  index.ociSize = ociIndex.size();
+  index.dockerDigest = deps_.blobs.put(dockerList).str();
+  index.dockerSize = dockerList.size();
+  for (const auto& image : images) index.platformImages.push_back(image.cacheKey);
+  deps_.images.save(index, index.ownBlobs());
+  return index;
+}
+
 void ImagePipeline::storeSbom(ImageRecord& image, const sdk::ClosureGraph& closure,
                               const std::vector<SbomPackage>& requested) {
   std::string sbom = buildSbom(

@@ -75,6 +75,10 @@ class ImagePipeline {
                          const std::shared_ptr<const sdk::ClosureGraph>& closure,
                          const std::vector<SbomPackage>& requested);
 
+  /// Stores the OCI image index and the Docker manifest list of `images`
+  /// (one per platform of `job`, in order) and records the index.
+  ImageRecord storeIndex(const ResolvedImage& job, const std::vector<ImageRecord>& images);
+
   /// The deadline of a build starting now (nix.timeoutSeconds).
   Deadline deadlineFromNow() const;
 

@@ -4,6 +4,16 @@
 
 namespace strata {
 
+std::string indexCacheKey(const std::vector<std::string>& imageKeys) {
+  Sha256 h;
+  h.update("strata-index-v1\n");
+  for (const auto& key : imageKeys) {
+    h.update(key);
+    h.update("\n", 1);
+  }
+  return h.hexDigest();
+}
+
 std::string imageCacheKey(const std::string& source, const std::string& revision,
                           const std::vector<std::string>& packages, const std::string& arch,
                           const std::string& strategy, int maxLayers, Codec codec,

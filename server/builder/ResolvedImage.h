@@ -22,6 +22,9 @@ struct ResolvedImage {
   std::string label;  ///< shown in the build log, e.g. "demo/hello:latest"
 };
 
+/// The cache key of an image index: that of its images, in platform order.
+std::string indexCacheKey(const std::vector<std::string>& imageKeys);
+
 /// The cache key of an image: the same inputs give the same key everywhere.
 std::string imageCacheKey(const std::string& source, const std::string& revision,
                           const std::vector<std::string>& packages, const std::string& arch,

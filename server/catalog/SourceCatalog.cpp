@@ -24,6 +24,8 @@ std::vector<SourceSummary> SourceCatalog::sources() const {
     LayeringChoice layering = layeringOf(config_, c);
     s.layering = layering.strategy;
     s.maxLayers = layering.maxLayers;
+    s.imageFormat = c.imageFormat;
+    s.platforms = c.platforms;
     out.push_back(std::move(s));
   }
   return out;

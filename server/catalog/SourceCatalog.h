@@ -20,8 +20,10 @@ struct SourceSummary {
   int refreshSeconds = 0;
   std::map<std::string, std::vector<std::string>> metaPackages;
   std::vector<std::string> alwaysInclude;
-  std::string layering;  ///< the effective strategy
-  int maxLayers = 0;     ///< the effective budget
+  std::string layering;                ///< the effective strategy
+  int maxLayers = 0;                   ///< the effective budget
+  std::string imageFormat;             ///< "layers" or "nix-snapshotter"
+  std::vector<std::string> platforms;  ///< Nix systems; more than one: tags are indexes
 };
 
 /// What can be pulled from this registry, for people and tools that look

@@ -180,11 +180,21 @@ bool validPrefix(const std::string& s) {
   return true;
 }
 
+}  // namespace
+
+std::string archOfSystem(const std::string& system) {
+  if (system == "x86_64-linux") return "amd64";
+  if (system == "aarch64-linux") return "arm64";
+  return {};
+}
+
+namespace {
+
 SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
-  Section s(
-      obj, path,
-      {"name", "prefix", "type", "path", "url", "defaultRef", "refreshSeconds", "credentials",
-       "metaPackages", "alwaysInclude", "layering", "maxLayers", "compression", "imageFormat"});
+  Section s(obj, path,
+            {"name", "prefix", "type", "path", "url", "defaultRef", "refreshSeconds", "credentials",
+             "metaPackages", "alwaysInclude", "layering", "maxLayers", "compression", "imageFormat",
+             "platforms"});
   SourceConfig src;
   src.name = s.str("name", "");
   if (!validName(src.name)) fail(s.full("name"), "must be 1-64 characters of a-z, 0-9, '-', '_'");
@@ -231,6 +241,16 @@ SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
   src.imageFormat = s.str("imageFormat", "layers");
   if (src.imageFormat != "layers" && src.imageFormat != "nix-snapshotter")
     fail(s.full("imageFormat"), "must be \"layers\" or \"nix-snapshotter\"");
+  if (s.has("platforms")) {
+    src.platforms = s.strings("platforms");
+    if (src.platforms.empty()) fail(s.full("platforms"), "must name at least one platform");
+    std::set<std::string> seen;
+    for (const auto& p : src.platforms) {
+      if (archOfSystem(p).empty())
+        fail(s.full("platforms"), "'" + p + "' is not \"x86_64-linux\" or \"aarch64-linux\"");
+      if (!seen.insert(p).second) fail(s.full("platforms"), "names '" + p + "' twice");
+    }
+  }
   return src;
 }
 

@@ -30,7 +30,14 @@ struct SourceConfig {
   /// "layers" (the closure in layers) or "nix-snapshotter" (one layer of
   /// mount points and the root's symlinks; the store paths as annotations).
   std::string imageFormat = "layers";
+  /// Nix systems the source's images are built for: "x86_64-linux",
+  /// "aarch64-linux". With more than one, a tag is an image index.
+  std::vector<std::string> platforms{"x86_64-linux"};
 };
+
+/// The image architecture of a Nix system ("x86_64-linux" → "amd64",
+/// "aarch64-linux" → "arm64"); empty for a system Strata does not build for.
+std::string archOfSystem(const std::string& system);
 
 struct NixConfig {
   int timeoutSeconds = 600;

@@ -98,13 +98,13 @@ ImageRequest parseImageName(std::string_view name, const std::vector<SourceConfi
   req.name = std::string(name);
   req.source = src->name;
   std::set<std::string> packages;
-  bool any = false;
+  bool any = false, armSelected = false;
   if (!rest.empty()) {
     for (auto component : splitComponents(rest)) {
       any = true;
       std::string c(component);
       if (c == "arm64") {
-        req.arch = "arm64";
+        armSelected = true;
         continue;
       }
       auto meta = src->metaPackages.find(c);
@@ -123,7 +123,20 @@ ImageRequest parseImageName(std::string_view name, const std::vector<SourceConfi
                                             "shell'");
   packages.insert(src->alwaysInclude.begin(), src->alwaysInclude.end());
   req.packages.assign(packages.begin(), packages.end());
+  req.platforms.clear();
+  if (armSelected)
+    req.platforms.push_back("arm64");
+  else
+    for (const auto& system : src->platforms) req.platforms.push_back(archOfSystem(system));
+  req.arch = req.platforms.front();
   return req;
+}
+
+ImageRequest ImageRequest::forPlatform(const std::string& platformArch) const {
+  ImageRequest one = *this;
+  one.arch = platformArch;
+  one.platforms = {platformArch};
+  return one;
 }
 
 }  // namespace strata

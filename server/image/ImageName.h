@@ -14,7 +14,14 @@ struct ImageRequest {
   std::string source;                 ///< name of the source serving it
   std::vector<std::string> packages;  ///< attribute paths: components, meta-packages expanded,
                                       ///< plus the source's alwaysInclude; sorted, unique
-  std::string arch = "amd64";         ///< "amd64" or "arm64"
+  std::string arch = "amd64";         ///< "amd64" or "arm64": the first of `platforms`
+  /// The architectures to build: the source's platforms, or the one the name
+  /// selects (`arm64`). More than one: the image is an index of one image each.
+  std::vector<std::string> platforms{"amd64"};
+
+  bool isIndex() const { return platforms.size() > 1; }
+  /// The same request for one of its platforms.
+  ImageRequest forPlatform(const std::string& platformArch) const;
 };
 
 /// Repository name grammar of the distribution spec: lowercase components

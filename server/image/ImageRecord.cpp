@@ -5,6 +5,7 @@
 namespace strata {
 
 std::vector<std::string> ImageRecord::ownBlobs() const {
+  if (isIndex()) return {ociDigest, dockerDigest};
   std::vector<std::string> blobs{configDigest, ociDigest, dockerDigest};
   if (!sbomDigest.empty()) {
     blobs.push_back(sbomDigest);

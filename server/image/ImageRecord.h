@@ -18,13 +18,15 @@ struct Referrer {
 };
 
 /// A built image: the same content in both manifest formats, and the
-/// artifacts that refer to them.
+/// artifacts that refer to them. Or an image index (several platforms): an
+/// OCI image index and a Docker manifest list of the images in
+/// `platformImages`, with no config, layers or SBOM of its own.
 struct ImageRecord {
   std::string cacheKey;
   std::string source;
   std::string revision;
   std::vector<std::string> packages;
-  std::string arch;
+  std::string arch;  ///< "amd64", "arm64"; an index: its platforms, comma-separated
   std::string strategy;
   std::string configDigest;
   std::string ociDigest;
@@ -37,6 +39,10 @@ struct ImageRecord {
   std::string sbomDigest;
   /// The SBOM's artifact manifests, one per manifest of the image.
   std::vector<Referrer> referrers;
+  /// An index: the cache keys of its images, one per platform, in order.
+  std::vector<std::string> platformImages;
+
+  bool isIndex() const { return !platformImages.empty(); }
 
   /// Every blob of the image itself: config, both manifests, the SBOM and its
   /// artifact manifests (not the layers).

@@ -118,22 +118,22 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-}  // namespace
-
-// Every warm pull by tag negotiates: no streams, no copies but the q-value.
-ManifestFormat negotiateManifest(const std::string& accept) {
+/// The best of `types` by the client's q-values (an earlier type in `accept`
+/// wins ties); nullopt when it accepts none of them.
+std::optional<std::size_t> bestAccepted(const std::string& accept,
+                                        std::initializer_list<const char*> types) {
   double bestQ = 0;
-  ManifestFormat best = ManifestFormat::Docker;
+  std::optional<std::size_t> best;
   forEachPart(accept, ',', [&](std::string_view item) {
     auto semicolon = item.find(';');
     std::string_view type = trimmed(item.substr(0, semicolon));
-    ManifestFormat f;
-    if (equalsIgnoringCase(type, media::kOciManifest))
-      f = ManifestFormat::Oci;
-    else if (equalsIgnoringCase(type, media::kDockerManifest))
-      f = ManifestFormat::Docker;
-    else
-      return;
+    std::optional<std::size_t> which;
+    std::size_t i = 0;
+    for (const char* t : types) {
+      if (equalsIgnoringCase(type, t)) which = i;
+      ++i;
+    }
+    if (!which) return;
     double q = 1.0;
     if (semicolon != std::string_view::npos)
       forEachPart(item.substr(semicolon + 1), ';', [&](std::string_view param) {
@@ -144,10 +144,48 @@ ManifestFormat negotiateManifest(const std::string& accept) {
       });
     if (q > bestQ) {  // strictly greater: an earlier type wins ties
       bestQ = q;
-      best = f;
+      best = which;
     }
   });
   return best;
+}
+
+}  // namespace
+
+// Every warm pull by tag negotiates: no streams, no copies but the q-value.
+ManifestFormat negotiateManifest(const std::string& accept) {
+  auto best = bestAccepted(accept, {media::kOciManifest, media::kDockerManifest});
+  return best == 0u ? ManifestFormat::Oci : ManifestFormat::Docker;
+}
+
+std::optional<ManifestFormat> negotiateIndex(const std::string& accept) {
+  auto best = bestAccepted(accept, {media::kOciIndex, media::kDockerManifestList});
+  if (!best) return std::nullopt;
+  return *best == 0u ? ManifestFormat::Oci : ManifestFormat::Docker;
+}
+
+const char* indexMediaType(ManifestFormat format) {
+  return format == ManifestFormat::Oci ? media::kOciIndex : media::kDockerManifestList;
+}
+
+std::string buildIndex(ManifestFormat format, const std::vector<PlatformManifest>& manifests) {
+  auto index = orderedJson();
+  index->set("schemaVersion", 2);
+  index->set("mediaType", indexMediaType(format));
+  Array::Ptr list = new Array();
+  for (const auto& m : manifests) {
+    auto d = orderedJson();
+    d->set("mediaType", manifestMediaType(format));
+    d->set("digest", m.digest);
+    d->set("size", static_cast<Poco::UInt64>(m.size));
+    auto platform = orderedJson();
+    platform->set("architecture", m.arch);
+    platform->set("os", "linux");
+    d->set("platform", platform);
+    list->add(d);
+  }
+  index->set("manifests", list);
+  return compactJson(index);
 }
 
 }  // namespace strata

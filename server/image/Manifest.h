@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,26 @@ inline constexpr const char* kDockerManifest =
     "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr const char* kDockerConfig = "application/vnd.docker.container.image.v1+json";
 inline constexpr const char* kDockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+inline constexpr const char* kOciIndex = "application/vnd.oci.image.index.v1+json";
+inline constexpr const char* kDockerManifestList =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
 }  // namespace media
 
 const char* manifestMediaType(ManifestFormat format);
+/// The media type of an image index in that format: an OCI image index or a
+/// Docker manifest list.
+const char* indexMediaType(ManifestFormat format);
+
+/// One platform's manifest in an image index.
+struct PlatformManifest {
+  std::string arch;  ///< "amd64" or "arm64"; the OS is linux
+  std::string digest;
+  std::uint64_t size = 0;
+};
+
+/// An OCI image index or a Docker manifest list of `manifests` (OCI or
+/// Docker schema 2 manifests, as `format` says), in the given order.
+std::string buildIndex(ManifestFormat format, const std::vector<PlatformManifest>& manifests);
 
 /// What the image config says about where the image came from.
 struct ImageOrigin {
@@ -46,5 +64,10 @@ std::string buildManifest(ManifestFormat format, const std::string& configDigest
 /// in the client's order of preference (q-values honoured); Docker schema 2
 /// when the header names neither (old clients, curl).
 ManifestFormat negotiateManifest(const std::string& accept);
+
+/// The index format a client accepts (OCI image index or Docker manifest
+/// list, the first in its order of preference); nullopt when it accepts
+/// neither, as old clients do: they get one platform's manifest.
+std::optional<ManifestFormat> negotiateIndex(const std::string& accept);
 
 }  // namespace strata

@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "image/ImageRecord.h"
+#include "image/Manifest.h"
 
 namespace strata {
 
 namespace media {
-inline constexpr const char* kOciIndex = "application/vnd.oci.image.index.v1+json";
 inline constexpr const char* kOciEmpty = "application/vnd.oci.empty.v1+json";
 }  // namespace media
 

@@ -9,7 +9,7 @@ std::optional<ImageRecord> CachedImageRepository::findByManifestDigest(const std
   auto found = inner_.findByManifestDigest(name, digest);
   // An image without its SBOM is completed on its next pull (migration 0005):
   // only the completed record is final.
-  if (found && !found->sbomDigest.empty()) byDigest_.put(key, *found);
+  if (found && (!found->sbomDigest.empty() || found->isIndex())) byDigest_.put(key, *found);
   return found;
 }
 

@@ -62,8 +62,11 @@ std::optional<ImageRequest> PullService::admitName(const Caller& caller, const s
 void PullService::checkWithClosure(const Caller& caller, const std::string& name,
                                    const ImageRecord& image) {
   if (!deps_.access.hasPolicies()) return;
-  auto closure = deps_.builds.closureOf(image);
-  deps_.access.checkPolicies(caller, name, infoOf(image, closure.get()));
+  // An index is judged by each of its images.
+  for (const auto& one : deps_.builds.platformImagesOf(image)) {
+    auto closure = deps_.builds.closureOf(one);
+    deps_.access.checkPolicies(caller, name, infoOf(one, closure.get()));
+  }
 }
 
 ImageRecord PullService::byTag(const Caller& caller, const ImageRequest& image,
@@ -89,7 +92,9 @@ ImageRecord PullService::byDigest(const Caller& caller, const std::string& name,
     throw Error(ErrorKind::UnknownManifest,
                 "manifest " + digest.str() + " is unknown under '" + name + "'");
   // A pull by digest meets the same policies as one by tag.
-  if (deps_.access.hasPolicies()) deps_.access.checkPolicies(caller, name, infoOf(*found, nullptr));
+  if (deps_.access.hasPolicies())
+    for (const auto& one : deps_.builds.platformImagesOf(*found))
+      deps_.access.checkPolicies(caller, name, infoOf(one, nullptr));
   ImageRecord record = deps_.builds.rebuildIfIncomplete(*found);
   checkWithClosure(caller, name, record);
   return record;
@@ -116,11 +121,25 @@ ManifestAnswer PullService::manifest(const ManifestQuery& query) {
       answer.mediaType = artifact->mediaType;
     } else {
       bool oci = record.ociDigest == digest->str() || record.dockerDigest == record.ociDigest;
+      auto format = oci ? ManifestFormat::Oci : ManifestFormat::Docker;
       answer.digest = digest->str();
-      answer.mediaType = manifestMediaType(oci ? ManifestFormat::Oci : ManifestFormat::Docker);
+      answer.mediaType = record.isIndex() ? indexMediaType(format) : manifestMediaType(format);
     }
   } else {
     record = byTag(query.caller, *image, ref);
+    if (record.isIndex()) {
+      if (auto format = negotiateIndex(query.accept)) {
+        if (record.dockerDigest == record.ociDigest) format = ManifestFormat::Oci;
+        answer.digest = *format == ManifestFormat::Oci ? record.ociDigest : record.dockerDigest;
+        answer.mediaType = indexMediaType(*format);
+      } else {
+        // A client that takes no index gets the first platform's image, as
+        // distribution answers such clients.
+        record = deps_.builds.platformImagesOf(record).front();
+      }
+    }
+  }
+  if (answer.digest.empty()) {
     ManifestFormat format = negotiateManifest(query.accept);
     // An image with zstd layers has an OCI manifest only (its Docker digest
     // names the same manifest): every client gets that.

@@ -35,6 +35,8 @@ void handleSources(Exchange& x) {
     o->set("alwaysInclude", array(s.alwaysInclude));
     o->set("layering", s.layering);
     o->set("maxLayers", s.maxLayers);
+    o->set("imageFormat", s.imageFormat);
+    o->set("platforms", array(s.platforms));
     list->add(o);
   }
   Poco::JSON::Object body;

@@ -69,7 +69,7 @@ ImageRecord fromRow(const ImageRow& r) {
 
 using ReferrerRow = Poco::Tuple<std::string, std::string, std::string, std::string, Poco::Int64>;
 
-/// The image of the row with its referrers.
+/// The image of the row with its referrers, and an index's images.
 ImageRecord withReferrers(Poco::Data::Session& s, SqlDatabase& db, const ImageRow& row) {
   ImageRecord rec = fromRow(row);
   std::vector<ReferrerRow> rows;
@@ -80,6 +80,10 @@ ImageRecord withReferrers(Poco::Data::Session& s, SqlDatabase& db, const ImageRo
   for (const auto& r : rows)
     rec.referrers.push_back(Referrer{r.get<0>(), r.get<1>(), r.get<2>(), r.get<3>(),
                                      static_cast<std::uint64_t>(r.get<4>())});
+  if (rec.configDigest.empty()) {  // an index
+    s << db.sql("SELECT member_key FROM image_members WHERE cache_key = ? ORDER BY position"),
+        use(rec.cacheKey), into(rec.platformImages), now;
+  }
   return rec;
 }
 
@@ -134,6 +138,14 @@ void SqlImageRepository::save(const ImageRecord& image, const std::vector<std::s
         use(r.cacheKey), use(r.source), use(r.revision), use(packages), use(r.arch),
         use(r.strategy), use(r.configDigest), use(r.ociDigest), use(ociSize), use(r.dockerDigest),
         use(dockerSize), use(created), use(r.sbomDigest), now;
+    for (std::size_t i = 0; i < r.platformImages.size(); ++i) {
+      Poco::Int32 position = static_cast<Poco::Int32>(i);
+      std::string member = r.platformImages[i];
+      s << db_.sql(
+          "INSERT INTO image_members (cache_key, position, member_key) VALUES (?, ?, ?) ON "
+          "CONFLICT DO NOTHING"),
+          use(r.cacheKey), use(position), use(member), now;
+    }
     for (auto ref : r.referrers) {
       Poco::Int64 size = static_cast<Poco::Int64>(ref.size);
       s << db_.sql(
@@ -193,6 +205,11 @@ void SqlImageRepository::recordResolution(const std::string& name, const std::st
     std::string n = name, t = tag, rev = revision, key = cacheKey;
     Poco::Int64 at = nowSeconds();
     s << db_.sql("INSERT INTO image_names (name, cache_key) VALUES (?, ?) ON CONFLICT DO NOTHING"),
+        use(n), use(key), now;
+    // An index's images are served under its name too (by digest, blobs).
+    s << db_.sql(
+        "INSERT INTO image_names (name, cache_key) SELECT ?, member_key FROM image_members "
+        "WHERE cache_key = ? ON CONFLICT DO NOTHING"),
         use(n), use(key), now;
     s << db_.sql(
         "INSERT INTO resolutions (name, tag, revision, cache_key, resolved_at) VALUES (?, ?, ?, ?, "

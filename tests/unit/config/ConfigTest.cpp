@@ -448,6 +448,16 @@ TEST(Config, SourceCompression) {
   EXPECT_EQ(parseConfig(base + R"(,"imageFormat":"nix-snapshotter"}]})", {}).sources[0].imageFormat,
             "nix-snapshotter");
   EXPECT_THROW(parseConfig(base + R"(,"imageFormat":"squashfs"}]})", {}), std::runtime_error);
+  EXPECT_EQ(parseConfig(base + "}]}", {}).sources[0].platforms,
+            std::vector<std::string>{"x86_64-linux"});
+  EXPECT_EQ(parseConfig(base + R"(,"platforms":["aarch64-linux","x86_64-linux"]}]})", {})
+                .sources[0]
+                .platforms,
+            (std::vector<std::string>{"aarch64-linux", "x86_64-linux"}));
+  for (const char* bad : {R"([])", R"(["riscv64-linux"])", R"(["x86_64-linux","x86_64-linux"])",
+                          R"("x86_64-linux")", R"([1])"})
+    EXPECT_THROW(parseConfig(base + R"(,"platforms":)" + bad + "}]}", {}), std::runtime_error)
+        << bad;
   EXPECT_TRUE(parseConfig("{}", {"storage.sendfile=true"}).storageSendfile);
   EXPECT_FALSE(parseConfig("{}", {}).storageSendfile);
 }

@@ -283,6 +283,8 @@ TEST_F(HandlersTest, OwnApiSourcesPluginsPinAndBuilds) {
   EXPECT_EQ(source->getValue<std::string>("name"), "fx");
   EXPECT_EQ(source->getValue<std::string>("layering"), "popularity");
   EXPECT_EQ(source->getValue<int>("maxLayers"), 94);
+  EXPECT_EQ(source->getValue<std::string>("imageFormat"), "layers");
+  EXPECT_EQ(source->getArray("platforms")->getElement<std::string>(0), "x86_64-linux");
 
   Answer plugins = call(fx, "GET", "/api/v1/plugins");
   auto builtIn = plugins.json()->getArray("plugins")->getObject(0);

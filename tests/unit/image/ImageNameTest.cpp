@@ -77,6 +77,27 @@ TEST(ImageName, Arm64SelectsArchitecture) {
   EXPECT_EQ(req.packages, (std::vector<std::string>{"hello"}));
 }
 
+TEST(ImageName, TheSourcesPlatformsDecideUnlessArm64IsNamed) {
+  auto one = parseImageName("demo/hello", sources());
+  EXPECT_FALSE(one.isIndex());
+  EXPECT_EQ(one.arch, "amd64");
+  auto withArm = sources();
+  withArm[0].platforms = {"aarch64-linux"};
+  EXPECT_EQ(parseImageName("demo/hello", withArm).arch, "arm64") << "the source's one platform";
+  withArm[0].platforms = {"x86_64-linux", "aarch64-linux"};
+  auto both = parseImageName("demo/hello", withArm);
+  EXPECT_TRUE(both.isIndex());
+  EXPECT_EQ(both.platforms, (std::vector<std::string>{"amd64", "arm64"}));
+  EXPECT_EQ(both.arch, "amd64");
+  auto arm = both.forPlatform("arm64");
+  EXPECT_FALSE(arm.isIndex());
+  EXPECT_EQ(arm.arch, "arm64");
+  EXPECT_EQ(arm.packages, both.packages);
+  auto named = parseImageName("demo/arm64/hello", withArm);
+  EXPECT_FALSE(named.isIndex());
+  EXPECT_EQ(named.arch, "arm64");
+}
+
 TEST(ImageName, AlwaysIncludeIsAdded) {
   auto req = parseImageName("acme/team/tool", sources());
   EXPECT_EQ(req.packages, (std::vector<std::string>{"cacert", "tool"}));

@@ -63,6 +63,34 @@ TEST(Manifest, LayerAnnotationsAreKeptInTheirOrder) {
       << "a layer without annotations has none";
 }
 
+TEST(Manifest, AnIndexListsOnePlatformManifestEach) {
+  std::vector<PlatformManifest> list{{"amd64", "sha256:" + std::string(64, 'a'), 10},
+                                     {"arm64", "sha256:" + std::string(64, 'b'), 20}};
+  EXPECT_EQ(
+      buildIndex(ManifestFormat::Oci, list),
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+      R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" +
+          std::string(64, 'a') +
+          R"(","size":10,"platform":{"architecture":"amd64","os":"linux"}},)"
+          R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)" +
+          std::string(64, 'b') +
+          R"(","size":20,"platform":{"architecture":"arm64","os":"linux"}}]})");
+  EXPECT_NE(buildIndex(ManifestFormat::Docker, list)
+                .find(R"("mediaType":"application/vnd.docker.distribution.manifest.list.v2+json")"),
+            std::string::npos);
+}
+
+TEST(NegotiateIndex, TheFirstAcceptedIndexFormatElseNone) {
+  EXPECT_FALSE(negotiateIndex(""));
+  EXPECT_FALSE(negotiateIndex(media::kOciManifest));
+  EXPECT_EQ(negotiateIndex(std::string(media::kOciIndex) + "," + media::kDockerManifestList),
+            ManifestFormat::Oci);
+  EXPECT_EQ(negotiateIndex(std::string(media::kDockerManifestList) + "," + media::kOciIndex),
+            ManifestFormat::Docker);
+  EXPECT_EQ(negotiateIndex(std::string(media::kOciIndex) + ";q=0.5," + media::kDockerManifestList),
+            ManifestFormat::Docker);
+}
+
 TEST(Manifest, EqualInputsGiveEqualBytes) {
   EXPECT_EQ(buildImageConfig(origin(), twoLayers()), buildImageConfig(origin(), twoLayers()));
   auto layers = twoLayers();

@@ -159,6 +159,51 @@ TEST_F(PullServiceTest, ReferrersListTheSbomOfEachManifestOfAnImageServedUnderTh
   EXPECT_EQ(errorOf([&] { referrers("fx/Bad", image.ociDigest); }), ErrorKind::InvalidName);
 }
 
+TEST(PullServiceIndexTest, ATagOfTwoPlatformsIsAnIndexOfOneImageEach) {
+  test::ServerFixture fx([](Config& c) {
+    c.sources[0].platforms = {"x86_64-linux", "aarch64-linux"};
+  });
+  Caller anyone{std::nullopt, "10.0.0.1"};
+  ImageRequest request = parseImageName("fx/hello", fx.config.sources);
+  ASSERT_TRUE(request.isIndex());
+  EXPECT_EQ(request.platforms, (std::vector<std::string>{"amd64", "arm64"}));
+  std::vector<ImageRecord> images;
+  for (const auto& arch : request.platforms)
+    images.push_back(fx.seedJob(fx.builds->resolve(request.forPlatform(arch), "latest")));
+  auto manifest = [&](const std::string& ref, const std::string& accept) {
+    return fx.pull->manifest(ManifestQuery{anyone, "fx/hello", ref, accept, false});
+  };
+
+  ManifestAnswer index = manifest("latest", std::string(media::kOciIndex) + "," + kOci);
+  EXPECT_EQ(index.mediaType, media::kOciIndex);
+  EXPECT_NE(index.body.find(images[0].ociDigest), std::string::npos);
+  EXPECT_NE(index.body.find(images[1].ociDigest), std::string::npos);
+  EXPECT_NE(index.body.find(R"("architecture":"arm64")"), std::string::npos);
+  ManifestAnswer list = manifest("latest", media::kDockerManifestList);
+  EXPECT_EQ(list.mediaType, media::kDockerManifestList);
+  EXPECT_NE(list.body.find(images[1].dockerDigest), std::string::npos);
+  ManifestAnswer old = manifest("latest", "");
+  EXPECT_EQ(old.digest, images[0].dockerDigest) << "no index for a client that takes none";
+
+  // By digest: the index, the list and each image, and their blobs, under the name.
+  EXPECT_EQ(manifest(index.digest, "").mediaType, media::kOciIndex);
+  EXPECT_EQ(manifest(list.digest, "").mediaType, media::kDockerManifestList);
+  EXPECT_EQ(manifest(images[1].ociDigest, "").digest, images[1].ociDigest);
+  EXPECT_EQ(fx.pull->blob(BlobQuery{anyone, "fx/hello", images[1].configDigest, false}).digest,
+            images[1].configDigest);
+  EXPECT_EQ(fx.pull->referrers(ReferrersQuery{anyone, "fx/hello", images[1].ociDigest, ""})
+                .referrers.size(),
+            1u);
+  EXPECT_TRUE(
+      fx.pull->referrers(ReferrersQuery{anyone, "fx/hello", index.digest, ""}).referrers.empty());
+  Pin pin = fx.pull->pin(anyone, "fx/hello:latest");
+  EXPECT_EQ(pin.digest, index.digest);
+  // arm64 still selects one image: the index's.
+  EXPECT_EQ(
+      fx.pull->manifest(ManifestQuery{anyone, "fx/arm64/hello", "latest", kOci, false}).digest,
+      images[1].ociDigest);
+}
+
 TEST_F(PullServiceTest, TagsAndCatalogArePaged) {
   // A folder has two tags (latest and its revision): the third is recorded
   // as a git source's would be.

@@ -138,7 +138,12 @@ struct ServerFixture {
   ImageRecord seed(const std::string& name, const std::string& tag = "latest",
                    const std::string& file = "hello.txt",
                    const std::string& content = "hello from a seeded layer\n") {
-    ResolvedImage job = builds->resolve(parseImageName(name, config.sources), tag);
+    return seedJob(builds->resolve(parseImageName(name, config.sources), tag), file, content);
+  }
+
+  /// seed() for a resolved request (one platform of an index, for example).
+  ImageRecord seedJob(const ResolvedImage& job, const std::string& file = "hello.txt",
+                      const std::string& content = "hello from a seeded layer\n") {
     LayerBlob layer = buildLayer(*blobs, job.codec, [&](TarWriter& t) {
       t.beginFile(file, 0644, content.size());
       t.data(content.data(), content.size());

@@ -95,6 +95,14 @@ CREATE TABLE image_closures (
   closure    TEXT NOT NULL
 );
 
+-- table image_members
+CREATE TABLE image_members (
+  cache_key   TEXT NOT NULL REFERENCES images (cache_key) ON DELETE CASCADE,
+  position    INTEGER NOT NULL,
+  member_key  TEXT NOT NULL REFERENCES images (cache_key) ON DELETE CASCADE,
+  PRIMARY KEY (cache_key, position)
+);
+
 -- table image_names
 CREATE TABLE image_names (
   name       TEXT NOT NULL,
