@@ -28,6 +28,8 @@ if $tests; then
     postgresql-15 postgresql-client-15
     # containerd's ctr pulls images (runc runs them)
     containerd runc
+    # a Debian 13 root for the OCI conformance runner's Go 1.24
+    debootstrap
     # the Kubernetes manifests' test: YAML to JSON for the schema check
     python3-yaml
   )
@@ -53,6 +55,9 @@ if $tests; then
   # Optional dependencies are left out: the CycloneDX library's XML support
   # (libxmljs2) would compile native code; only its JSON validator is used.
   npm ci --prefix tests/tools --omit=optional --no-audit --no-fund --loglevel=error
+  # The OCI distribution spec's conformance runner (Go 1.24 from Debian 13 in
+  # a debootstrap root), when a clone of its source is at hand.
+  tests/tools/oci-conformance/build.sh
 fi
 
 # Nix as root without a daemon builds as the members of group nixbld (its

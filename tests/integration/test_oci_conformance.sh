@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The OCI distribution spec's conformance tests for pull, content discovery
-# (tags) and referrers, as their read-only mode runs them (conformance/ of
-# opencontainers/distribution-spec: OCI_API_PUSH=false with OCI_RO_DATA_TAGS,
-# _MANIFESTS, _BLOBS and _REFERRERS), checked here with curl against real
-# images, plus the older suite's pull-only checks (01_pull_test.go,
-# 03_discovery_test.go) that still apply to a registry that takes no pushes.
-# The Go suite itself needs modules this machine cannot download; each check
-# below names the conformance test it comes from.
+# (tags) and referrers against real images: first the spec's own runner
+# (opencontainers/distribution-spec conformance/, built by
+# tests/tools/oci-conformance/build.sh) in its read-only mode
+# (OCI_API_PUSH=false with OCI_RO_DATA_TAGS, _MANIFESTS, _BLOBS and
+# _REFERRERS), then the same checks written out with curl, plus the older
+# suite's pull-only checks (01_pull_test.go, 03_discovery_test.go) that still
+# apply to a registry that takes no pushes. Each check names the conformance
+# test it comes from.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -35,7 +36,32 @@ for subject in "$oci" "$docker"; do
   blobs+=($(jq -r '.config.digest, .layers[].digest' "$WORK/last.body"))
 done
 blobs=($(printf '%s\n' "${blobs[@]}" | sort -u))
+# A tag is in the registry once pulled.
+for tag in "${tags[@]}"; do http GET "/v2/$repo/manifests/$tag" -H "Accept: $OCI_MANIFEST"; done
 log "read-only data: ${#tags[@]} tags, ${#manifests[@]} manifests, ${#blobs[@]} blobs"
+
+# --- the spec's own runner ------------------------------------------------------------------
+RUNNER="${OCI_CONFORMANCE_BIN:-${STRATA_TOOLS_DIR:-/var/cache/strata-test-tools}/oci-conformance/conformance}"
+if [[ -x "$RUNNER" ]]; then
+  mkdir -p "$WORK/conformance"
+  status=0
+  (cd "$WORK/conformance" && env OCI_REGISTRY="${BASE#http://}" OCI_TLS=disabled OCI_REPO1="$repo" \
+    OCI_API_PUSH=false OCI_API_BLOBS_DELETE=false OCI_API_MANIFESTS_DELETE=false \
+    OCI_API_TAGS_DELETE=false OCI_RO_DATA_TAGS="${tags[*]}" OCI_RO_DATA_MANIFESTS="${manifests[*]}" \
+    OCI_RO_DATA_BLOBS="${blobs[*]}" OCI_RO_DATA_REFERRERS="$oci $docker" \
+    OCI_RESULTS_DIR="$WORK/conformance/results" "$RUNNER") >"$WORK/conformance/out.txt" 2>&1 || status=$?
+  grep -E '^OCI Conformance Result|^  (Pass|FAIL|Error|Skip|Disabled)\.' "$WORK/conformance/out.txt" >&2 || true
+  [[ "$status" == 0 ]] || grep -E 'FAIL|Error|failed test' "$WORK/conformance/out.txt" >&2 || true
+  expect_eq 0 "$status" "the spec's conformance runner exits 0"
+  expect_contains "$(cat "$WORK/conformance/out.txt")" "OCI Conformance Result: Pass" "and says Pass"
+  expect_match "$(grep -c ': Pass$' "$WORK/conformance/out.txt")" '^[1-9][0-9]+$' "with its tests passing"
+  for t in "read-only/pull" "read-only/head" "read-only/referrers" "read-only/tag-list" \
+    "empty/referrers" "missing-manifest" "invalid-digest-format"; do
+    expect_contains "$(grep "OCI Conformance Test/$t: " "$WORK/conformance/out.txt")" "Pass" "runner: $t"
+  done
+else
+  log "the spec's conformance runner is not built ($RUNNER; tests/tools/oci-conformance/build.sh needs a clone of its source): the checks below only"
+fi
 
 # --- api.go: "Empty referrers" ------------------------------------------------------------
 random="sha256:$(head -c 32 /dev/urandom | sha256sum | cut -d' ' -f1)"
