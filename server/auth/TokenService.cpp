@@ -26,6 +26,28 @@
 namespace strata {
 namespace {
 
+/// Exactly three non-empty parts of canonical base64url (no padding, unused
+/// bits zero): Poco's parser takes what follows a signature, or an encoding
+/// with other trailing bits, as the same token.
+bool isCompactJws(const std::string& jwt) {
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::size_t start = 0;
+  for (int part = 0; part < 3; ++part) {
+    std::size_t end = part < 2 ? jwt.find('.', start) : jwt.size();
+    if (end == std::string::npos || end == start) return false;
+    std::size_t length = end - start;
+    if (length % 4 == 1) return false;
+    for (std::size_t i = start; i < end; ++i)
+      if (kAlphabet.find(jwt[i]) == std::string::npos) return false;
+    auto last = kAlphabet.find(jwt[end - 1]);
+    if ((length % 4 == 2 && (last & 0xF) != 0) || (length % 4 == 3 && (last & 0x3) != 0))
+      return false;
+    start = end + 1;
+  }
+  return start == jwt.size() + 1;
+}
+
 constexpr std::size_t kMaxTokenBytes = 16 * 1024;
 constexpr const char* kKeyFileName = "token-signing-key.pem";
 
@@ -197,6 +219,7 @@ IssuedToken TokenService::issue(const std::string& subject, const std::vector<Sc
 
 TokenClaims TokenService::verify(const std::string& jwt, std::int64_t now) const {
   if (jwt.empty() || jwt.size() > kMaxTokenBytes) invalid("empty or too long");
+  if (!isCompactJws(jwt)) invalid("not three canonical base64url parts");
   Poco::JWT::Token token;
   try {
     // Parse first, to refuse any algorithm but RS256 by name before the

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -90,6 +91,21 @@ bool isDirectory(const std::string& path, bool follow) {
   return rc == 0 && S_ISDIR(st.st_mode);
 }
 
+/// True when `path` is a folder of the package `root` or of the store: a
+/// package's top-level `lib` may be a symlink to another folder of its own or
+/// of another store path, never one to the build host's tree (`lib -> /usr`).
+bool isFolderInStore(const std::string& path, const std::string& root) {
+  if (!isDirectory(path, true)) return false;
+  std::unique_ptr<char, void (*)(void*)> real(::realpath(path.c_str(), nullptr), std::free);
+  std::unique_ptr<char, void (*)(void*)> realRoot(::realpath(root.c_str(), nullptr), std::free);
+  if (!real || !realRoot) return false;
+  auto inside = [](const std::string& p, const std::string& folder) {
+    return p.size() > folder.size() && p.compare(0, folder.size(), folder) == 0 &&
+           p[folder.size()] == '/';
+  };
+  return inside(real.get(), "/nix/store") || inside(real.get(), realRoot.get());
+}
+
 void merge(Node& into, const std::string& source) {
   for (const auto& entry : sortedEntries(source)) {
     std::string path = source + "/" + entry;
@@ -154,7 +170,7 @@ void emitSymlinkTree(TarWriter& tar, const std::vector<std::string>& roots) {
     bool any = false;
     for (const auto& root : roots) {
       std::string path = root + "/" + folder;
-      if (!isDirectory(path, true)) continue;
+      if (!isFolderInStore(path, root)) continue;
       merge(dir, path);
       any = true;
     }

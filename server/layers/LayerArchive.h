@@ -16,7 +16,9 @@ void writeStorePaths(TarWriter& tar, const std::vector<std::string>& storePaths)
 /// Writes the layer that makes the packages visible at "/": for each of bin,
 /// lib, share and etc of every root (in the given order; the first package
 /// providing a name wins), real directories merged across packages and
-/// symlinks to the files inside the store, as nixpkgs' symlinkJoin does.
+/// symlinks to the files inside the store, as nixpkgs' symlinkJoin does. A
+/// top-level folder that is a symlink is followed only to a folder of the
+/// package itself or of the store, never into the build host's tree.
 void writeSymlinkTree(TarWriter& tar, const std::vector<std::string>& roots);
 
 /// Writes the one layer of a nix-snapshotter image: "nix/", "nix/store/" and

@@ -226,6 +226,11 @@ expect_eq '[]' "$(jwt_payload "$BOB_TOKEN" | jq -c '.access[0].actions')" "bob's
 # Using the tokens.
 http GET /v2/ -H "Authorization: Bearer $TOKEN"
 expect_status 200 "GET /v2/ with a bearer token"
+# Only the exact token: anything after its signature makes another string.
+for suffix in .x = == .; do
+  http GET /v2/demo/shell/hello/manifests/latest -H "Authorization: Bearer $TOKEN$suffix"
+  expect_status 401 "the token with '$suffix' after its signature"
+done
 http GET /v2/demo/shell/hello/manifests/latest -H "Authorization: Bearer $TOKEN" -H "Accept: $OCI_MANIFEST"
 expect_status 200 "manifest with alice's bearer token"
 MANIFEST_DIGEST="$(header Docker-Content-Digest)"

@@ -73,6 +73,13 @@ http GET /v2/fu/arm64/sleepy/manifests/latest
 expect_error 500 UNKNOWN "an arm64 image on a machine without an aarch64 builder"
 expect_contains "$(error_field detail)" "aarch64-linux" "Nix was asked for aarch64-linux"
 
+# --- a package whose lib and share are symlinks to the build host's tree ------------
+get_manifest fx/hostlinks latest "$OCI_MANIFEST"
+http GET "/v2/fx/hostlinks/blobs/$(jq -r '.layers[-1].digest' "$WORK/last.body")"
+expect_status 200 "the image of a package linking lib to /usr and share to /"
+expect_eq "bin/ bin/host-links" "$(tar -tzf "$WORK/last.body" | tr '\n' ' ' | sed 's/ $//')" \
+  "its root symlink layer holds its bin only: nothing of the host's tree"
+
 # --- hostile names: 400 NAME_INVALID ---------------------------------------------
 long_component="$(printf 'a%.0s' $(seq 1 300))"
 hostile_names=(

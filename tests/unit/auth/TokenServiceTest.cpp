@@ -186,6 +186,27 @@ TEST_F(TokenServiceTest, TamperedTokensAreRefused) {
   expectRefused(svc, good.jwt.substr(0, dot2 + 1), "without signature");
 }
 
+TEST_F(TokenServiceTest, OnlyTheExactTokenIsAccepted) {
+  TokenService svc(*keyA_, 900);
+  auto good = svc.issue("bob", {{"repository", "demo/hello", {"pull"}}}, std::nullopt, kNow);
+  EXPECT_NO_THROW(svc.verify(good.jwt, kNow));
+  // Content after the signature, padding, a fourth part, whitespace: each
+  // is another string, so it is another (invalid) token.
+  for (const std::string& suffix : {".x", "=", "==", ".", " ", "%3D"})
+    expectRefused(svc, good.jwt + suffix, "with '" + suffix + "' after the signature");
+  expectRefused(svc, " " + good.jwt, "with a leading space");
+  expectRefused(svc, "x." + good.jwt, "with a part before the header");
+  // A signature of 342 base64url characters leaves 4 unused bits: another
+  // character there decodes to the same bytes but is not canonical.
+  std::string sig = good.jwt.substr(good.jwt.rfind('.') + 1);
+  ASSERT_EQ(sig.size() % 4, 2u);
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string other = good.jwt;
+  other.back() = kAlphabet[kAlphabet.find(other.back()) | 1];
+  expectRefused(svc, other, "with non-zero unused bits in the signature");
+}
+
 TEST_F(TokenServiceTest, WrongIssuerAudienceOrMissingClaimsAreRefused) {
   TokenService svc(*keyA_, 900);
   EXPECT_NO_THROW(svc.verify(signedWithA([](Poco::JWT::Token&) {}), kNow));

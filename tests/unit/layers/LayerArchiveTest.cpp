@@ -279,6 +279,24 @@ TEST_F(SymlinkTree, TheNixSnapshotterRootIsMountPointsAndTheSymlinks) {
   EXPECT_THROW(writeNixSnapshotterRoot(t3, {"/nix/store/../etc"}, {}), std::invalid_argument);
 }
 
+TEST_F(SymlinkTree, NeverFollowsATopLevelSymlinkOutOfThePackage) {
+  // A package whose lib is the build host's tree (`ln -s /usr $out/lib`) must
+  // not put the host's files into the image.
+  std::string host = dir / "host-tree";
+  test::writeFile(host + "/secret.txt", "from the build host");
+  std::string d = dir / "d-pkg";
+  test::writeFile(d + "/bin/d", "d", 0755);
+  test::makeSymlink(host, d + "/lib");
+  test::makeSymlink("/", d + "/share");
+  test::makeSymlink("/nix/store", d + "/etc");
+  TarArchive t = parseTar(symlinkTar({d}));
+  std::vector<std::string> names = test::entryNames(t);
+  EXPECT_EQ(names, (std::vector<std::string>{"bin/", "bin/d"}));
+  // c's lib is a symlink to a folder of its own: still followed.
+  names = test::entryNames(parseTar(symlinkTar({c})));
+  EXPECT_NE(std::find(names.begin(), names.end(), "lib/sub/libc.so"), names.end());
+}
+
 TEST_F(SymlinkTree, OrderOfRootsDecidesConflicts) {
   TarArchive t = parseTar(symlinkTar({b, a}));
   std::map<std::string, std::string> links;
