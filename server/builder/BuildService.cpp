@@ -195,6 +195,7 @@ ImageRecord BuildService::obtain(const ResolvedImage& resolved) {
     deps_.metrics.add("strata_image_cache_total{result=\"hit\"}");
     return *image;
   }
+  rethrowRecentFailure(resolved.key);
   auto ticket = joinFlight(resolved);
   if (ticket.leader) return lead(ticket, resolved);
   deps_.metrics.add("strata_image_cache_total{result=\"shared\"}");
@@ -318,6 +319,36 @@ BuildService::Flights::Ticket BuildService::joinFlight(const ResolvedImage& reso
   });
 }
 
+void BuildService::rememberFailure(const std::string& key, const std::exception_ptr& error) {
+  if (deps_.config.nix.failureCacheSeconds <= 0) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    // What another try would answer the same: the package set's own failures.
+    // Not a full queue, an unreachable source or a broken store.
+    if (e.kind() == ErrorKind::BuildFailed || e.kind() == ErrorKind::BuildTimeout ||
+        e.kind() == ErrorKind::UnknownManifest)
+      failures_.put(key, Failure{std::chrono::steady_clock::now(), e});
+  } catch (...) {
+  }
+}
+
+void BuildService::rethrowRecentFailure(const std::string& key) {
+  auto failure = failures_.get(key);
+  if (!failure) return;
+  auto age = std::chrono::steady_clock::now() - failure->at;
+  auto limit = std::chrono::seconds(deps_.config.nix.failureCacheSeconds);
+  if (age >= limit) return;
+  deps_.metrics.add("strata_build_failures_reused_total");
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(age).count();
+  const Error& e = failure->error;
+  throw Error(e.kind(), e.what(),
+              e.detail() + (e.detail().empty() ? "" : "\n") + "(this build failed " +
+                  std::to_string(seconds) + " s ago; it is tried again " +
+                  std::to_string(deps_.config.nix.failureCacheSeconds) +
+                  " s after it failed: nix.failureCacheSeconds)");
+}
+
 ImageRecord BuildService::lead(const Flights::Ticket& ticket, const ResolvedImage& resolved) {
   const std::string& id = ticket.flight->label();
   std::optional<ImageRecord> result;
@@ -330,6 +361,7 @@ ImageRecord BuildService::lead(const Flights::Ticket& ticket, const ResolvedImag
     error = std::current_exception();
     deps_.metrics.add(std::string("strata_builds_total{result=\"") + failureKind(error) + "\"}");
     log_.fail(id, failureText(error));
+    rememberFailure(resolved.key, error);
   }
   publishQueue();
   if (result) known_.put(resolved.key, *result);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "strata/sdk/closure.h"
 #include "util/BackgroundThreads.h"
 #include "util/BoundedCache.h"
+#include "util/Error.h"
 #include "util/Ticker.h"
 
 namespace strata {
@@ -128,6 +130,16 @@ class BuildService {
   Flights flights_;
   /// Images known complete, by cache key: a warm pull needs no database query.
   BoundedCache<std::string, ImageRecord> known_{10000};
+  /// Builds that failed lately, by cache key: their error answers pulls for
+  /// nix.failureCacheSeconds instead of a new build each time.
+  struct Failure {
+    std::chrono::steady_clock::time_point at;
+    Error error;
+  };
+  BoundedCache<std::string, Failure> failures_{1000};
+  /// Throws the remembered error of a recent failed build of `key`.
+  void rethrowRecentFailure(const std::string& key);
+  void rememberFailure(const std::string& key, const std::exception_ptr& error);
   /// Closures by cache key, for policies on warm pulls.
   BoundedCache<std::string, std::shared_ptr<const sdk::ClosureGraph>> closures_{256};
   /// The last resolution written per (name, tag), so that repeated pulls do

@@ -341,13 +341,15 @@ Config fromTree(Object::Ptr root) {
   c.databasePath = absolute(db.str("path", ""));
   if (c.databasePath.empty()) c.databasePath = c.dataDir + "/strata.db";
 
-  Section nix(
-      top.object("nix"), "nix",
-      {"timeoutSeconds", "maxConcurrentBuilds", "maxQueuedBuilds", "buildLeaseSeconds", "options"});
+  Section nix(top.object("nix"), "nix",
+              {"timeoutSeconds", "maxConcurrentBuilds", "maxQueuedBuilds", "buildLeaseSeconds",
+               "failureCacheSeconds", "options"});
   c.nix.timeoutSeconds = nix.integer("timeoutSeconds", c.nix.timeoutSeconds, 1, 86400);
   c.nix.maxConcurrentBuilds = nix.integer("maxConcurrentBuilds", c.nix.maxConcurrentBuilds, 1, 256);
   c.nix.maxQueuedBuilds = nix.integer("maxQueuedBuilds", c.nix.maxQueuedBuilds, 0, 100000);
   c.nix.buildLeaseSeconds = nix.integer("buildLeaseSeconds", c.nix.buildLeaseSeconds, 3, 3600);
+  c.nix.failureCacheSeconds =
+      nix.integer("failureCacheSeconds", c.nix.failureCacheSeconds, 0, 86400);
   {
     Section gc(top.object("gc"), "gc", {"intervalSeconds", "minAgeSeconds"});
     c.gc.intervalSeconds = gc.integer("intervalSeconds", c.gc.intervalSeconds, 0, 30 * 86400);

@@ -47,6 +47,9 @@ struct NixConfig {
   /// (renewed every third of it): a replica that dies loses its builds to
   /// the others after this.
   int buildLeaseSeconds = 30;
+  /// How long a failed build's error answers pulls of the same image before
+  /// it is tried again (0: every pull tries again).
+  int failureCacheSeconds = 30;
   /// Passed to every Nix command as `--option NAME VALUE` (for example
   /// substituters). Values are arguments, never shell text.
   std::map<std::string, std::string> options;

@@ -60,8 +60,17 @@ expect_contains "$(error_field detail)" "fixture-failing-1.0" "detail names the 
 http GET /v2/fx/hello/failing/manifests/latest
 expect_error 500 UNKNOWN "a failing package beside a good one"
 expect_contains "$(error_field detail)" "STRATA-FIXTURE-BUILD-FAILURE" "detail again holds the build failure"
+nix_builds() { curl -s "$BASE/metrics" | sed -n 's/^strata_nix_builds_total //p'; }
+before="$(nix_builds)"
 http HEAD /v2/fx/failing/manifests/latest
 expect_status 500 "HEAD of a failing build"
+# A failure answers the same image's pulls for nix.failureCacheSeconds
+# instead of a new build each time, and says so.
+http GET /v2/fx/failing/manifests/latest
+expect_error 500 UNKNOWN "the failed build again"
+expect_contains "$(error_field detail)" "STRATA-FIXTURE-BUILD-FAILURE" "with its build log"
+expect_contains "$(error_field detail)" "it is tried again 30 s after it failed" "and when it is tried again"
+expect_eq "$before" "$(nix_builds)" "without running Nix again"
 # A failed build records no tag.
 http GET /v2/fx/failing/tags/list
 expect_error 404 NAME_UNKNOWN "no tag was recorded for the failed image"

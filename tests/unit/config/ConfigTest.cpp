@@ -448,6 +448,9 @@ TEST(Config, SourceCompression) {
   EXPECT_EQ(parseConfig(base + R"(,"imageFormat":"nix-snapshotter"}]})", {}).sources[0].imageFormat,
             "nix-snapshotter");
   EXPECT_THROW(parseConfig(base + R"(,"imageFormat":"squashfs"}]})", {}), std::runtime_error);
+  EXPECT_EQ(parseConfig("{}", {}).nix.failureCacheSeconds, 30);
+  EXPECT_EQ(parseConfig("{}", {"nix.failureCacheSeconds=0"}).nix.failureCacheSeconds, 0);
+  EXPECT_THROW(parseConfig("{}", {"nix.failureCacheSeconds=-1"}), std::runtime_error);
   EXPECT_EQ(parseConfig(base + "}]}", {}).sources[0].platforms,
             std::vector<std::string>{"x86_64-linux"});
   EXPECT_EQ(parseConfig(base + R"(,"platforms":["aarch64-linux","x86_64-linux"]}]})", {})
