@@ -151,12 +151,17 @@ void BuildLog::append(const std::string& id, const std::string& line) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = builds_.find(id);
   if (it == builds_.end()) return;
-  auto& log = it->second.log;
-  if (log.size() >= kMaxLines) {
-    log.erase(log.begin(), log.begin() + static_cast<long>(kMaxLines / 10));
-    it->second.logTruncated = true;
-  }
+  auto& build = it->second;
+  auto& log = build.log;
+  auto dropFront = [&](std::size_t count) {
+    for (std::size_t i = 0; i < count && i < log.size(); ++i) build.logBytes -= log[i].size();
+    log.erase(log.begin(), log.begin() + static_cast<long>(std::min(count, log.size())));
+    build.logTruncated = true;
+  };
+  if (log.size() >= kMaxLines) dropFront(kMaxLines / 10);
+  while (!log.empty() && build.logBytes + line.size() > kMaxLogBytes) dropFront(1);
   log.push_back(line);
+  build.logBytes += line.size();
   if (shared_ != nullptr) {
     Pending& p = pending_[id];
     p.lines.push_back(line);

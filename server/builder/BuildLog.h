@@ -25,12 +25,14 @@ struct BuildStatus {
   std::string error;
   std::vector<std::string> log;  ///< Nix's output, live while building
   bool logTruncated = false;     ///< the first lines were dropped to bound memory
+  std::size_t logBytes = 0;      ///< bytes in `log` (not shown)
 };
 
 class BuildRepository;
 
 /// The recent builds of this process, with their logs, in memory and bounded:
-/// the newest kMaxBuilds builds, each with its last kMaxLines log lines.
+/// the newest kMaxBuilds builds, each with its last kMaxLines log lines and
+/// at most kMaxLogBytes of them.
 /// Shared (share()), every change is also written to the database, so that
 /// every replica lists the builds of all and reads their logs, live to the
 /// last flush().
@@ -38,6 +40,7 @@ class BuildLog {
  public:
   static constexpr std::size_t kMaxBuilds = 200;
   static constexpr std::size_t kMaxLines = 5000;
+  static constexpr std::size_t kMaxLogBytes = 1 << 20;
 
   /// Registers a build and returns its id (16 hex digits, unguessable).
   std::string open(const std::string& image, const std::string& source, const std::string& revision,

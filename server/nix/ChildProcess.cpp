@@ -90,7 +90,14 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
   errWrite.reset();
 
   ChildResult result;
-  std::string errBuf;  // incomplete stderr line
+  std::string errBuf;   // incomplete stderr line
+  std::size_t cut = 0;  // bytes of the current stderr line dropped past the cap
+  const std::size_t maxLine = std::max<std::size_t>(options.maxStderrLineBytes, 1);
+  auto emitLine = [&](std::string line) {
+    if (cut > 0) line += " [" + std::to_string(cut) + " more bytes of this line cut]";
+    cut = 0;
+    options.onStderrLine(line);
+  };
   char buf[65536];
   bool outOpen = true, errOpen = true;
   while (outOpen || errOpen) {
@@ -139,22 +146,24 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
         if (result.errTail.size() > 2 * options.stderrTailBytes)
           result.errTail.erase(0, result.errTail.size() - options.stderrTailBytes);
         if (options.onStderrLine) {
-          errBuf.append(buf, static_cast<std::size_t>(got));
-          std::size_t pos;
-          while ((pos = errBuf.find('\n')) != std::string::npos) {
-            options.onStderrLine(errBuf.substr(0, pos));
-            errBuf.erase(0, pos + 1);
-          }
-          std::size_t maxLine = std::max<std::size_t>(options.maxStderrLineBytes, 1);
-          while (errBuf.size() >= maxLine) {
-            options.onStderrLine(errBuf.substr(0, maxLine));
-            errBuf.erase(0, maxLine);
+          std::string_view chunk(buf, static_cast<std::size_t>(got));
+          while (!chunk.empty()) {
+            auto newline = chunk.find('\n');
+            auto piece = chunk.substr(0, newline);
+            // Keep up to the cap; count the rest of an overlong line.
+            std::size_t room = maxLine > errBuf.size() ? maxLine - errBuf.size() : 0;
+            errBuf.append(piece.substr(0, room));
+            cut += piece.size() - std::min(room, piece.size());
+            if (newline == std::string_view::npos) break;
+            emitLine(std::move(errBuf));
+            errBuf.clear();
+            chunk.remove_prefix(newline + 1);
           }
         }
       }
     }
   }
-  if (options.onStderrLine && !errBuf.empty()) options.onStderrLine(errBuf);
+  if (options.onStderrLine && (!errBuf.empty() || cut > 0)) emitLine(std::move(errBuf));
   if (result.errTail.size() > options.stderrTailBytes)
     result.errTail.erase(0, result.errTail.size() - options.stderrTailBytes);
 

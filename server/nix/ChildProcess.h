@@ -23,8 +23,8 @@ struct ChildOptions {
   /// Called with each complete stderr line as it arrives (build logs).
   std::function<void(const std::string&)> onStderrLine;
   /// A stderr line longer than this (a progress bar redrawn with '\r', a
-  /// builder printing without newlines) is reported in pieces of this size,
-  /// so that it never grows without bound in memory.
+  /// builder printing megabytes without a newline) is reported cut to this
+  /// size, followed by how many bytes were cut: it never costs more memory.
   std::size_t maxStderrLineBytes = 16 << 10;
 };
 

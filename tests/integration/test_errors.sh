@@ -75,6 +75,18 @@ expect_eq "$before" "$(nix_builds)" "without running Nix again"
 http GET /v2/fx/failing/tags/list
 expect_error 404 NAME_UNKNOWN "no tag was recorded for the failed image"
 
+# --- a build printing one 5 MB line: its log holds the line cut to 16 KiB ------------
+http GET /v2/fx/longline/manifests/latest
+expect_error 500 UNKNOWN "a build that prints a 5 MB line and fails"
+expect_contains "$(error_field detail)" "STRATA-FIXTURE-AFTER-THE-LONG-LINE" "its error ends with the last lines"
+expect_match "$(error_field detail | wc -c)" '^[0-9]{1,5}$' "and is at most tens of KiB"
+build_id="$(curl -fs "$BASE/api/v1/builds" | jq -r '[.builds[] | select(.image == "fx/longline:latest")][0].id')"
+http GET "/api/v1/builds/$build_id"
+expect_eq 16384 "$(jq '[.log[] | length] | max' "$WORK/last.body" | awk '{print ($1 > 16384 + 60) ? "more" : 16384}')" \
+  "no log line is longer than 16 KiB and its note"
+expect_contains "$(jq -r '.log[]' "$WORK/last.body")" "more bytes of this line cut]" "the cut line says how much was cut"
+expect_contains "$(jq -r '.log[]' "$WORK/last.body")" "STRATA-FIXTURE-AFTER-THE-LONG-LINE" "and the next line is whole"
+
 # --- arm64: the component selects aarch64-linux, which this machine cannot build ---
 # (sleepy of this run: an aarch64 build another test made with extra-platforms
 # would be a cache hit.)

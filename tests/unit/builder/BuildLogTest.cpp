@@ -68,6 +68,21 @@ TEST(BuildLog, BoundsBuildsAndLines) {
   EXPECT_EQ(b->log.back(), std::to_string(BuildLog::kMaxLines));
 }
 
+TEST(BuildLog, BoundsTheBytesOfEachLog) {
+  BuildLog log;
+  std::string id = log.open("big", "s", "r", "running");
+  log.append(id, "first");
+  for (int i = 0; i < 40; ++i) log.append(id, std::string(100000, 'a' + i % 26));
+  auto b = log.get(id);
+  std::size_t bytes = 0;
+  for (const auto& line : b->log) bytes += line.size();
+  EXPECT_LE(bytes, BuildLog::kMaxLogBytes);
+  EXPECT_EQ(bytes, b->logBytes);
+  EXPECT_TRUE(b->logTruncated);
+  EXPECT_NE(b->log.front(), "first") << "the oldest lines go first";
+  EXPECT_EQ(b->log.back(), std::string(100000, 'a' + 39 % 26));
+}
+
 TEST(BuildLog, SharedLogsAreReadFromEveryReplica) {
   test::TestDatabase database("sqlite");
   SqlBuildRepository repo(database.db());
