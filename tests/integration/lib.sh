@@ -639,3 +639,16 @@ pg_filter() {
   printf '.database = {backend: "postgresql", postgresql: {connection: "%s", passwordFile: "%s"}}' \
     "$PG_CONN" "$PG_PASSWORD_FILE"
 }
+
+# raw_exchange TEXT: sends TEXT (printf escapes: \r\n) on a new connection and
+# waits up to 5 s for the server to close it. The bytes the server sent are in
+# $WORK/raw.response; RAW_CLOSED is "yes" when the server closed the
+# connection itself within the 5 s.
+raw_exchange() {
+  local fd
+  exec {fd}<>"/dev/tcp/127.0.0.1/$SERVER_PORT"
+  printf "$1" >&"$fd"
+  RAW_CLOSED=yes
+  timeout 5 cat <&"$fd" >"$WORK/raw.response" || RAW_CLOSED=no
+  exec {fd}>&-
+}

@@ -101,6 +101,26 @@ expect_status 200 "the image of a package linking lib to /usr and share to /"
 expect_eq "bin/ bin/host-links" "$(tar -tzf "$WORK/last.body" | tr '\n' ' ' | sed 's/ $//')" \
   "its root symlink layer holds its bin only: nothing of the host's tree"
 
+# --- request framing: one answer, then the connection ends --------------------------
+# A GET whose body is itself a request, two lengths, a length and chunks: a
+# proxy in front could read these differently from Strata, so each gets one
+# 400 with a JSON error and a closed connection, never a second answer.
+smuggled='GET /v2/_catalog HTTP/1.1\r\nHost: x\r\n\r\n'
+for case in \
+  "GET /v2/ HTTP/1.1\r\nHost: x\r\nContent-Length: ${#smuggled}\r\n\r\n$smuggled" \
+  "GET /v2/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\n$smuggled" \
+  "POST /api/v1/builds HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n$smuggled" \
+  "POST /api/v1/builds HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n$smuggled" \
+  "PUT /v2/fx/hello/manifests/latest HTTP/1.1\r\nHost: x\r\nContent-Length: ${#smuggled}\r\n\r\n$smuggled"; do
+  raw_exchange "$case"
+  what="$(printf "$case" | head -n 1 | tr -d '\r') with $(printf "$case" | grep -ci '^\(content-length\|transfer-encoding\)') framing headers"
+  expect_eq 1 "$(grep -c '^HTTP/1.1 ' "$WORK/raw.response")" "$what: one answer"
+  expect_eq yes "$RAW_CLOSED" "$what: the connection is closed"
+  expect_match "$(head -n 1 "$WORK/raw.response" | tr -d '\r')" '^HTTP/1.1 (400|405)' "$what: refused"
+  expect_contains "$(tail -c 400 "$WORK/raw.response")" '"errors":[{"code":' "$what: a JSON error"
+done
+expect_contains "$(curl -s "$BASE/v2/_catalog")" repositories "the server still answers"
+
 # --- hostile names: 400 NAME_INVALID ---------------------------------------------
 long_component="$(printf 'a%.0s' $(seq 1 300))"
 hostile_names=(

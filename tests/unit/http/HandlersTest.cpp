@@ -232,6 +232,35 @@ TEST_F(HandlersTest, ReferrersAreAnIndexAndSayWhenTheyWereFiltered) {
   EXPECT_EQ(call(fx, "HEAD", uri).status, 200);
 }
 
+TEST_F(HandlersTest, AmbiguousFramingIsRefusedAndEndsTheConnection) {
+  // Each as a client (or a smuggler behind a proxy) could send it.
+  auto send = [&](const std::string& method, const std::string& uri,
+                  const std::vector<std::pair<std::string, std::string>>& headers) {
+    FakeResponse response;
+    FakeRequest request(method, uri, response, "");
+    for (const auto& [k, v] : headers) request.add(k, v);
+    RouteHandler handler(*fx.context, dispatch(serverRoutes(), method, uri));
+    handler.handleRequest(request, response);
+    return std::make_pair(static_cast<int>(response.getStatus()), response.getKeepAlive());
+  };
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  for (const auto& [method, headers] : std::vector<std::pair<std::string, Headers>>{
+           {"GET", {{"Content-Length", "5"}}},
+           {"HEAD", {{"Transfer-Encoding", "chunked"}}},
+           {"GET", {{"Content-Length", "0"}, {"Content-Length", "40"}}},
+           {"POST", {{"Content-Length", "4"}, {"Transfer-Encoding", "chunked"}}},
+           {"POST", {{"Transfer-Encoding", "gzip, chunked"}}},
+           {"POST", {{"Content-Length", "-1"}}},
+           {"POST", {{"Content-Length", "1234567890123456"}}},
+       }) {
+    auto [status, keepAlive] = send(method, "/v2/", headers);
+    EXPECT_EQ(status, 400) << method << " " << headers.front().first;
+    EXPECT_FALSE(keepAlive) << method << " " << headers.front().first;
+  }
+  auto [status, keepAlive] = send("GET", "/v2/", {{"Content-Length", "0"}});
+  EXPECT_EQ(status, 200) << "an empty body is no body";
+}
+
 /// A store that presigns, as an S3 store with `redirect` does.
 class PresigningStore : public FilesystemBlobStore {
  public:
