@@ -38,6 +38,21 @@ std::vector<std::string> buildEnv(const std::map<std::string, std::string>& extr
   return env;
 }
 
+/// True when `program` (a path, or a name looked up in PATH) is executable.
+bool isExecutableInPath(const std::string& program, const std::map<std::string, std::string>& env) {
+  if (program.find('/') != std::string::npos) return ::access(program.c_str(), X_OK) == 0;
+  auto it = env.find("PATH");
+  const char* fromEnv = ::getenv("PATH");
+  std::string path = it != env.end() ? it->second : fromEnv != nullptr ? fromEnv : "/usr/bin:/bin";
+  for (std::size_t start = 0; start <= path.size();) {
+    auto colon = std::min(path.find(':', start), path.size());
+    std::string dir = path.substr(start, colon - start);
+    if (::access(((dir.empty() ? "." : dir) + "/" + program).c_str(), X_OK) == 0) return true;
+    start = colon + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& options) {
@@ -72,8 +87,23 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
+  // PR_SET_PDEATHSIG cannot be set through posix_spawn: setpriv sets it and
+  // executes the program (the signal survives exec). It fires when the
+  // thread that spawned the child ends, and this one waits for the child.
+  // SIGINT, as for a timeout: Nix then stops its sandboxed builders (which
+  // a SIGKILL of Nix would leave running) and releases its locks.
+  static const std::vector<std::string> kDieWithParent{"/usr/bin/setpriv", "--pdeathsig", "INT",
+                                                       "--"};
+  std::vector<std::string> command;
+  if (options.dieWithParent && ::access(kDieWithParent[0].c_str(), X_OK) == 0) {
+    // A missing program must still fail here, not as setpriv's exit status.
+    if (!isExecutableInPath(argv[0], options.extraEnv))
+      throw std::runtime_error("cannot start '" + argv[0] + "': " + std::string(strerror(ENOENT)));
+    command = kDieWithParent;
+  }
+  command.insert(command.end(), argv.begin(), argv.end());
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : command) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   auto envStrings = buildEnv(options.extraEnv);
   std::vector<char*> env;

@@ -26,6 +26,10 @@ struct ChildOptions {
   /// builder printing megabytes without a newline) is reported cut to this
   /// size, followed by how many bytes were cut: it never costs more memory.
   std::size_t maxStderrLineBytes = 16 << 10;
+  /// The child is interrupted (SIGINT) when the server dies, even by SIGKILL
+  /// (through util-linux's setpriv --pdeathsig): a Nix left running would
+  /// hold its locks, and a restarted server's builds would wait on them.
+  bool dieWithParent = false;
 };
 
 /// Runs a program with an argument vector (no shell is involved, so arguments

@@ -39,6 +39,7 @@ std::string toJsonList(const std::vector<std::string>& names) {
 ChildResult run(const std::vector<std::string>& argv, Deadline deadline, const LogSink& log) {
   ChildOptions opts;
   opts.deadline = deadline;
+  opts.dieWithParent = true;
   opts.onStderrLine = log;
   try {
     return runChild(argv, opts);
