@@ -309,3 +309,16 @@ expect_error 404 MANIFEST_UNKNOWN "the longest prefix wins: demo/nosuch goes to 
 expect_contains "$(error_field message)" "'demo'" "the message names the demo source"
 expect_server_alive
 stop_server
+
+# --- a damaged database: no start, one line naming the file ------------------------
+write_config "$WORK/damaged.json"
+damaged_dir="$(config_data_dir "$WORK/damaged.json")"
+mkdir -p "$damaged_dir"
+head -c 16384 /dev/urandom >"$damaged_dir/strata.db"
+if "$STRATA_BIN" serve --config "$WORK/damaged.json" >"$WORK/damaged.out" 2>&1; then
+  fail "the server started on a damaged database"
+fi
+expect_eq 1 "$(grep -c . "$WORK/damaged.out")" "a damaged database: one line"
+expect_contains "$(cat "$WORK/damaged.out")" "the database file $damaged_dir/strata.db is damaged" \
+  "naming the file"
+expect_contains "$(cat "$WORK/damaged.out")" "restore it from a backup" "and what to do"

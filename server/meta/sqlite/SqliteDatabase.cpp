@@ -20,12 +20,29 @@ SqliteDatabase::SqliteDatabase(const std::string& path) : path_(path) {
   // As many sessions as the HTTP server has handler threads (HttpServer.cpp):
   // Poco's pool throws instead of waiting when it runs out.
   pool_ = std::make_unique<Poco::Data::SessionPool>("SQLite", path, 1, 256, 60);
-  auto s = session();
+  auto s = checkedSession();
   s << "PRAGMA journal_mode=WAL", now;
   applyMigrations(s);
 }
 
 SqliteDatabase::~SqliteDatabase() = default;
+
+Poco::Data::Session SqliteDatabase::checkedSession() {
+  // A damaged file would answer some queries and fail others, or lose
+  // writes: better not to start on it at all.
+  std::vector<std::string> problems;
+  std::string reason;
+  try {
+    auto s = session();
+    s << "PRAGMA quick_check(5)", into(problems), now;
+    if (problems.empty() || problems.front() == "ok") return s;
+  } catch (const Poco::Exception& e) {
+    reason = e.displayText();
+  }
+  for (const auto& p : problems) reason += (reason.empty() ? "" : "; ") + p;
+  throw std::runtime_error("the database file " + path_ + " is damaged (" + reason.substr(0, 300) +
+                           "): restore it from a backup, or move it away to start empty");
+}
 
 Poco::Data::Session SqliteDatabase::session() {
   Poco::Data::Session s = pool_->get();

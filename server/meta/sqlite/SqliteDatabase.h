@@ -28,6 +28,9 @@ class SqliteDatabase : public SqlDatabase {
   const std::string& path() const { return path_; }
 
  private:
+  /// A session, once SQLite's quick_check found the file sound. Throws,
+  /// naming the file, when it is damaged or no database at all.
+  Poco::Data::Session checkedSession();
   std::string path_;
   std::unique_ptr<Poco::Data::SessionPool> pool_;
 };
