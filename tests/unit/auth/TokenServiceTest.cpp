@@ -192,7 +192,7 @@ TEST_F(TokenServiceTest, OnlyTheExactTokenIsAccepted) {
   EXPECT_NO_THROW(svc.verify(good.jwt, kNow));
   // Content after the signature, padding, a fourth part, whitespace: each
   // is another string, so it is another (invalid) token.
-  for (const std::string& suffix : {".x", "=", "==", ".", " ", "%3D"})
+  for (const std::string suffix : {".x", "=", "==", ".", " ", "%3D"})
     expectRefused(svc, good.jwt + suffix, "with '" + suffix + "' after the signature");
   expectRefused(svc, " " + good.jwt, "with a leading space");
   expectRefused(svc, "x." + good.jwt, "with a part before the header");
