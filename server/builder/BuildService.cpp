@@ -247,16 +247,8 @@ ImageRecord BuildService::rebuildIfIncomplete(const ImageRecord& image) {
     return image;
   }
   PackageSource& source = deps_.sources.get(image.source);
-  ImageRequest request{"", image.source, image.packages, image.arch, {image.arch}};
-  if (image.isIndex()) {
-    request.platforms.clear();
-    for (std::size_t start = 0; start <= image.arch.size();) {
-      auto comma = std::min(image.arch.find(',', start), image.arch.size());
-      request.platforms.push_back(image.arch.substr(start, comma - start));
-      start = comma + 1;
-    }
-    request.arch = request.platforms.front();
-  }
+  ImageRequest request{"", image.source, image.packages, image.arch, image.platforms()};
+  request.arch = request.platforms.front();
   // The strategy it was built with: an image pinned by digest keeps its layers.
   ResolvedImage resolved = atRevision(request, image.revision, "", &image.strategy);
   if (resolved.key != image.cacheKey)

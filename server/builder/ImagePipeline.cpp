@@ -260,8 +260,7 @@ ImageRecord ImagePipeline::storeIndex(const ResolvedImage& job,
   index.source = job.request.source;
   index.revision = job.revision;
   index.packages = job.request.packages;
-  for (const auto& arch : job.request.platforms)
-    index.arch += (index.arch.empty() ? "" : ",") + arch;
+  index.arch = ImageRecord::joinPlatforms(job.request.platforms);
   index.strategy = job.layering.strategy;
   index.ociDigest = deps_.blobs.put(ociIndex).str();
   index.ociSize = ociIndex.size();

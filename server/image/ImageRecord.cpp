@@ -1,5 +1,7 @@
 #include "image/ImageRecord.h"
 
+#include <algorithm>
+
 #include "image/Referrers.h"
 
 namespace strata {
@@ -13,6 +15,22 @@ std::vector<std::string> ImageRecord::ownBlobs() const {
   }
   for (const auto& r : referrers) blobs.push_back(r.digest);
   return blobs;
+}
+
+std::vector<std::string> ImageRecord::platforms() const {
+  std::vector<std::string> out;
+  for (std::size_t start = 0; start <= arch.size();) {
+    auto comma = std::min(arch.find(',', start), arch.size());
+    out.push_back(arch.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string ImageRecord::joinPlatforms(const std::vector<std::string>& archs) {
+  std::string joined;
+  for (const auto& a : archs) joined += (joined.empty() ? "" : ",") + a;
+  return joined;
 }
 
 const Referrer* ImageRecord::referrer(const std::string& digest) const {

@@ -43,6 +43,10 @@ struct ImageRecord {
   std::vector<std::string> platformImages;
 
   bool isIndex() const { return !platformImages.empty(); }
+  /// The architectures `arch` names: one, or an index's, in order.
+  std::vector<std::string> platforms() const;
+  /// `arch` for an index of these architectures.
+  static std::string joinPlatforms(const std::vector<std::string>& archs);
 
   /// Every blob of the image itself: config, both manifests, the SBOM and its
   /// artifact manifests (not the layers).

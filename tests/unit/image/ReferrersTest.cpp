@@ -71,5 +71,14 @@ TEST(ReferrersTest, AnImagesOwnBlobsIncludeItsSbomAndArtifacts) {
   EXPECT_EQ(image.referrer("o"), nullptr);
 }
 
+TEST(ReferrersTest, AnIndexRecordsItsPlatformsInItsArch) {
+  ImageRecord index;
+  index.arch = ImageRecord::joinPlatforms({"amd64", "arm64"});
+  EXPECT_EQ(index.arch, "amd64,arm64");
+  EXPECT_EQ(index.platforms(), (std::vector<std::string>{"amd64", "arm64"}));
+  index.arch = "arm64";
+  EXPECT_EQ(index.platforms(), std::vector<std::string>{"arm64"});
+}
+
 }  // namespace
 }  // namespace strata
