@@ -7,6 +7,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -35,6 +38,7 @@
 #include "storage/BlobStores.h"
 #include "storage/GarbageCollector.h"
 #include "strata/sdk/abi.h"
+#include "util/Cancellation.h"
 #include "util/Digest.h"
 #include "util/Metrics.h"
 #include "util/Ticker.h"
@@ -69,7 +73,7 @@ struct Services {
       : config(c),
         metadata(openMetadataStore(c)),
         blobs(openBlobStore(c)),
-        nix(c.nix),
+        nix(c.nix, &stopping),
         popularity(PopularityData::load(c.layering.popularityFile)),
         catalog(c) {
     std::filesystem::create_directories(c.dataDir);
@@ -92,8 +96,9 @@ struct Services {
       if (sc.layering) checkStrategy(strategies, *sc.layering, "sources." + sc.name + ".layering");
     pipeline = std::make_unique<ImagePipeline>(ImagePipeline::Deps{
         config, nix, *blobs, metadata->images(), strategies, popularity, metrics});
-    builds = std::make_unique<BuildService>(BuildService::Deps{
-        config, sources, *blobs, metadata->images(), *pipeline, metrics, metadata->builds()});
+    builds = std::make_unique<BuildService>(
+        BuildService::Deps{config, sources, *blobs, metadata->images(), *pipeline, metrics,
+                           metadata->builds(), &stopping});
     collector = std::make_unique<BlobCollector>(
         BlobCollector::Deps{metadata->images(), *blobs, metadata->builds(), c.gc.minAgeSeconds},
         builds->replica());
@@ -130,6 +135,8 @@ struct Services {
   }
 
   const Config& config;
+  /// Set on SIGTERM once requests had their time: Nix and waits end.
+  Cancellation stopping;
   std::unique_ptr<MetadataStore> metadata;
   std::unique_ptr<BlobStore> blobs;
   NixDriver nix;
@@ -158,6 +165,31 @@ void collectOnline(BlobCollector& collector) {
     log.warning("garbage collection failed (next try in gc.intervalSeconds): %s",
                 std::string(e.what()));
   }
+}
+
+/// SIGTERM: requests in flight may finish within `seconds`. Builds get that
+/// time less what stopping Nix takes (SIGINT, then SIGKILL 5 s later); then
+/// they are cancelled and their requests answered 503. Whatever still runs
+/// at the limit is cut off: the drain never outlasts its limit.
+void drain(HttpServer& server, Services& services, int seconds, int sig) {
+  using Clock = std::chrono::steady_clock;
+  auto& log = Poco::Logger::get("strata");
+  const auto start = Clock::now();
+  const auto limit = start + std::chrono::seconds(seconds);
+  const auto cancelAt = start + std::chrono::seconds(std::max(0, seconds - 10));
+  log.information("signal %d: draining requests in flight (http.drainSeconds: %d)", sig, seconds);
+  server.stopAccepting();
+  if (!server.waitIdle(cancelAt)) log.information("stopping the builds still running");
+  services.stopping.cancel();
+  if (server.waitIdle(limit)) {
+    log.information("stopped");
+    return;
+  }
+  log.warning("requests still running after http.drainSeconds: closing their connections");
+  server.abort();
+  if (server.waitIdle(Clock::now() + std::chrono::seconds(2))) return;
+  log.error("requests still running: exiting without waiting for them");
+  std::_Exit(0);
 }
 
 int serve(const Config& config) {
@@ -189,9 +221,7 @@ int serve(const Config& config) {
 
   int sig = 0;
   sigwait(&stopSignals, &sig);
-  log.information("signal %d: draining requests in flight", sig);
-  server.drainAndStop(30);
-  log.information("stopped");
+  drain(server, services, config.http.drainSeconds, sig);
   return 0;
 }
 

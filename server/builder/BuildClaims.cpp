@@ -20,12 +20,13 @@ std::int64_t nowSeconds() {
 
 /// The kinds a failed build hands to the replicas that waited for it, by the
 /// name stored in the database; any other kind arrives as BuildFailed.
-constexpr std::array<std::pair<ErrorKind, const char*>, 6> kKinds{{
+constexpr std::array<std::pair<ErrorKind, const char*>, 7> kKinds{{
     {ErrorKind::BuildFailed, "build_failed"},
     {ErrorKind::BuildTimeout, "build_timeout"},
     {ErrorKind::UnknownManifest, "unknown_manifest"},
     {ErrorKind::SourceUnavailable, "source_unavailable"},
     {ErrorKind::StorageUnavailable, "storage_unavailable"},
+    {ErrorKind::StorageFull, "storage_full"},
     {ErrorKind::Internal, "internal"},
 }};
 

@@ -8,6 +8,7 @@
 #include "meta/ImageRepository.h"
 #include "sources/PackageSource.h"
 #include "storage/BlobStore.h"
+#include "util/Cancellation.h"
 #include "util/Error.h"
 #include "util/Metrics.h"
 
@@ -382,6 +383,9 @@ ImageRecord BuildService::buildOrWait(const std::string& id, const ResolvedImage
       deps_.metrics.add("strata_build_waits_total");
       log_.append(id, "waiting for build " + claim->buildId + " on replica " + claim->owner);
     }
+    if (deps_.stopping != nullptr && deps_.stopping->cancelled())
+      throw Error(ErrorKind::ShuttingDown, "the server is shutting down",
+                  "build " + waitedFor + " goes on on replica " + (claim ? claim->owner : ""));
     if (Clock::now() > deadline)
       throw Error(ErrorKind::BuildTimeout,
                   "the build of this image on another replica took too long", "build " + waitedFor);
@@ -407,8 +411,8 @@ ImageRecord BuildService::buildClaimed(const std::string& id, const ResolvedImag
     claims_.release(resolved.key);
     return built.image;
   } catch (const Error& e) {
-    // A full queue is this replica's problem: another may build it.
-    if (e.kind() == ErrorKind::Busy)
+    // A full queue or a stop is this replica's problem: another may build it.
+    if (e.kind() == ErrorKind::Busy || e.kind() == ErrorKind::ShuttingDown)
       claims_.release(resolved.key);
     else
       claims_.fail(resolved.key, std::current_exception());

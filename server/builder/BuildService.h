@@ -29,6 +29,7 @@ class BuildRepository;
 class ImageRepository;
 class SourceRegistry;
 class Metrics;
+class Cancellation;
 
 /// Turns image requests into built, stored and recorded images: resolves a
 /// tag to a revision, answers from the cache, else builds through the
@@ -47,6 +48,8 @@ class BuildService {
     ImagePipeline& pipeline;
     Metrics& metrics;
     BuildRepository& builds;
+    /// Set when the server stops: waits for other replicas' builds end.
+    const Cancellation* stopping = nullptr;
   };
 
   explicit BuildService(Deps deps);

@@ -110,6 +110,11 @@ class Section {
     if (!has(key)) return def;
     auto v = obj_->get(key);
     if (!v.isInteger() || v.isBoolean()) fail(full(key), "must be an integer");
+    // Poco keeps an integer past the int64 range as UInt64, which would not
+    // convert: out of range like any other, not a Poco error without the key.
+    if (v.type() == typeid(Poco::UInt64) &&
+        v.extract<Poco::UInt64>() > static_cast<Poco::UInt64>(max))
+      fail(full(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
     long long n = v.convert<long long>();
     if (n < min || n > max)
       fail(full(key), "must be between " + std::to_string(min) + " and " + std::to_string(max));
@@ -299,8 +304,8 @@ S3Config s3Config(Object::Ptr obj) {
 
 Config fromTree(Object::Ptr root) {
   Section top(root, "",
-              {"listen", "publicUrl", "dataDir", "storage", "database", "nix", "gc", "layering",
-               "plugins", "auth", "sources"});
+              {"listen", "publicUrl", "dataDir", "http", "storage", "database", "nix", "gc",
+               "layering", "plugins", "auth", "sources"});
   Config c;
   c.listen = top.str("listen", c.listen);
   c.publicUrl = top.str("publicUrl", c.publicUrl);
@@ -309,6 +314,16 @@ Config fromTree(Object::Ptr root) {
     fail("publicUrl", "must start with http:// or https://");
   c.dataDir = absolute(top.str("dataDir", c.dataDir));
   if (c.dataDir.empty()) fail("dataDir", "must not be empty");
+
+  Section http(top.object("http"), "http",
+               {"maxConnections", "maxConnectionsPerClient", "requestHeadSeconds", "idleSeconds",
+                "drainSeconds"});
+  c.http.maxConnections = http.integer("maxConnections", c.http.maxConnections, 8, 4096);
+  c.http.maxConnectionsPerClient =
+      http.integer("maxConnectionsPerClient", c.http.maxConnectionsPerClient, 0, 4096);
+  c.http.requestHeadSeconds = http.integer("requestHeadSeconds", c.http.requestHeadSeconds, 1, 300);
+  c.http.idleSeconds = http.integer("idleSeconds", c.http.idleSeconds, 1, 3600);
+  c.http.drainSeconds = http.integer("drainSeconds", c.http.drainSeconds, 1, 3600);
 
   Section storage(top.object("storage"), "storage", {"backend", "path", "sendfile", "s3"});
   c.storageBackend = storage.str("backend", c.storageBackend);

@@ -61,6 +61,16 @@ struct GcConfig {
   int minAgeSeconds = 3600;  ///< younger blobs may belong to a build in progress
 };
 
+/// http: the listener's limits. Slow or idle clients hold a connection (and
+/// a thread) each; these bound what they can take from the others.
+struct HttpConfig {
+  int maxConnections = 256;          ///< connections served at once (one thread each)
+  int maxConnectionsPerClient = 64;  ///< per client address; 0: no cap (behind a proxy)
+  int requestHeadSeconds = 10;       ///< from connect or first byte to a complete request head
+  int idleSeconds = 30;              ///< keep-alive wait for the next request
+  int drainSeconds = 30;             ///< on SIGTERM: how long requests in flight may finish
+};
+
 struct LayeringConfig {
   std::string strategy = "popularity";
   int maxLayers = 94;
@@ -116,6 +126,7 @@ struct Config {
   PostgresConfig postgresql;  ///< with database.backend "postgresql"
   NixConfig nix;
   GcConfig gc;
+  HttpConfig http;
   LayeringConfig layering;
   PluginsConfig plugins;
   AuthConfig auth;

@@ -37,7 +37,10 @@ HttpError httpErrorFor(ErrorKind kind) {
       return {429, "TOOMANYREQUESTS"};
     case ErrorKind::SourceUnavailable:
     case ErrorKind::StorageUnavailable:
+    case ErrorKind::ShuttingDown:
       return {503, "UNAVAILABLE"};
+    case ErrorKind::StorageFull:
+      return {507, "UNAVAILABLE"};
     case ErrorKind::BuildFailed:
       return {500, "UNKNOWN"};
     case ErrorKind::BuildTimeout:

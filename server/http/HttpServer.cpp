@@ -1,15 +1,17 @@
 #include "http/HttpServer.h"
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 
-#include <chrono>
 #include <stdexcept>
 #include <thread>
 
+#include "config/Config.h"
+#include "http/ConnectionGuard.h"
+#include "http/EdgeConnection.h"
 #include "http/Router.h"
 #include "http/Routes.h"
 
@@ -31,22 +33,33 @@ HttpServer::HttpServer(ServerContext& ctx, const std::string& listen) {
   }
   port_ = socket.address().port();
 
-  auto* params = new Poco::Net::HTTPServerParams;
+  const HttpConfig& limits = ctx.config.http;
+  guard_ = std::make_unique<ConnectionGuard>(
+      EdgeLimits{limits.maxConnections, limits.maxConnectionsPerClient,
+                 std::chrono::seconds(limits.requestHeadSeconds),
+                 std::chrono::seconds(limits.idleSeconds)},
+      ctx.metrics);
+  router_ = std::make_unique<Router>(ctx, serverRoutes());
+
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setKeepAlive(true);
   params->setMaxKeepAliveRequests(10000);
-  params->setKeepAliveTimeout(Poco::Timespan(30, 0));
+  params->setKeepAliveTimeout(Poco::Timespan(limits.idleSeconds, 0));
   params->setMaxQueued(1024);
-  params->setMaxThreads(256);
+  params->setMaxThreads(limits.maxConnections);
+  // Per read and write; the guard bounds a whole request head.
   params->setTimeout(Poco::Timespan(60, 0));
-  params->setServerName("strata");
-  pool_ = std::make_unique<Poco::ThreadPool>(4, 256, 60);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Router(ctx, serverRoutes()), *pool_, socket,
-                                                    params);
+  pool_ = std::make_unique<Poco::ThreadPool>(4, limits.maxConnections, 60);
+  server_ = std::make_unique<Poco::Net::TCPServer>(
+      new EdgeConnectionFactory(params, *router_, *guard_), *pool_, socket, params);
   server_->start();
 }
 
 HttpServer::~HttpServer() {
-  if (server_) server_->stopAll(true);
+  if (server_) {
+    server_->stop();
+    guard_->abortAll();
+  }
   if (pool_) pool_->joinAll();
 }
 
@@ -54,13 +67,21 @@ unsigned short HttpServer::port() const {
   return port_;
 }
 
-void HttpServer::drainAndStop(int graceSeconds) {
-  // No new connections; open ones close after the request they are serving.
-  server_->stopAll(false);
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(graceSeconds);
-  while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() < until)
+void HttpServer::stopAccepting() {
+  server_->stop();
+  guard_->drain();
+}
+
+bool HttpServer::waitIdle(std::chrono::steady_clock::time_point until) const {
+  while (guard_->open() > 0) {
+    if (std::chrono::steady_clock::now() >= until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  server_->stopAll(true);
+  }
+  return true;
+}
+
+void HttpServer::abort() {
+  guard_->abortAll();
 }
 
 }  // namespace strata

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -8,14 +9,18 @@
 namespace Poco {
 class ThreadPool;
 namespace Net {
-class HTTPServer;
-}
+class HTTPRequestHandlerFactory;
+class TCPServer;
+}  // namespace Net
 }  // namespace Poco
 
 namespace strata {
 
-/// The HTTP listener: a Poco HTTPServer with its own thread pool, large enough
-/// that requests waiting for builds do not starve cheap ones.
+class ConnectionGuard;
+
+/// The HTTP listener: Poco's TCP server with the server's own connections
+/// (EdgeConnection) and their guard, and a thread pool of http.maxConnections
+/// so that requests waiting for builds do not starve cheap ones.
 class HttpServer {
  public:
   /// Binds `listen` ("host:port"; port 0 picks a free one) and starts serving.
@@ -23,12 +28,19 @@ class HttpServer {
   ~HttpServer();
 
   unsigned short port() const;
-  /// Stops accepting, waits up to `graceSeconds` for requests in flight, then closes.
-  void drainAndStop(int graceSeconds);
+  /// Stops accepting and closes connections waiting for a request; busy
+  /// ones end after their answer.
+  void stopAccepting();
+  /// Waits until no request is in flight or `until`; true when none is.
+  bool waitIdle(std::chrono::steady_clock::time_point until) const;
+  /// Ends every connection, answered or not.
+  void abort();
 
  private:
+  std::unique_ptr<ConnectionGuard> guard_;
+  std::unique_ptr<Poco::Net::HTTPRequestHandlerFactory> router_;
   std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<Poco::Net::TCPServer> server_;
   unsigned short port_ = 0;
 };
 

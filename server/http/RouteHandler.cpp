@@ -19,6 +19,11 @@ void sendError(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerRespo
   HttpError he = httpErrorFor(kind);
   response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(he.status));
   if (kind == ErrorKind::Busy) response.set("Retry-After", "10");
+  if (kind == ErrorKind::ShuttingDown) {
+    // Another replica (or this one, restarted) answers the retry.
+    response.set("Retry-After", "1");
+    response.setKeepAlive(false);
+  }
   std::string body = errorBody(he.code, message, detail);
   response.setContentType("application/json");
   response.setContentLength64(static_cast<Poco::UInt64>(body.size()));
@@ -93,7 +98,8 @@ void RouteHandler::run(Poco::Net::HTTPServerRequest& request,
   } catch (const Error& e) {
     if (!response.sent()) {
       if (hasBody) response.setKeepAlive(false);
-      if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::BuildFailed)
+      if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::BuildFailed ||
+          e.kind() == ErrorKind::StorageFull)
         log.error("%s %s: %s", request.getMethod(), request.getURI(), std::string(e.what()));
       if (auto* challenge = dynamic_cast<const AuthenticationRequired*>(&e))
         response.set("WWW-Authenticate", challenge->challenge());

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "util/Cancellation.h"
+
 extern char** environ;
 
 namespace strata {
@@ -57,6 +59,11 @@ bool isExecutableInPath(const std::string& program, const std::map<std::string, 
 
 ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& options) {
   if (argv.empty()) throw std::runtime_error("runChild: empty argument vector");
+  if (options.cancel != nullptr && options.cancel->cancelled()) {
+    ChildResult never;
+    never.cancelled = true;
+    return never;
+  }
   int outPipe[2], errPipe[2];
   if (::pipe2(outPipe, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe: " + std::string(strerror(errno)));
@@ -132,8 +139,10 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
   bool outOpen = true, errOpen = true;
   while (outOpen || errOpen) {
     auto now = std::chrono::steady_clock::now();
-    if (now >= options.deadline) {
-      result.timedOut = true;
+    bool cancelled = options.cancel != nullptr && options.cancel->cancelled();
+    if (now >= options.deadline || cancelled) {
+      result.timedOut = !cancelled;
+      result.cancelled = cancelled;
       // SIGINT first: Nix then stops its builders and releases its locks. A
       // SIGKILL would leave a sandboxed builder running on its own until it
       // ends. SIGKILL follows below when the group outlives a grace period.
@@ -199,7 +208,7 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
 
   int status = 0;
   bool reaped = false;
-  if (result.timedOut) {
+  if (result.timedOut || result.cancelled) {
     auto graceEnd = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (true) {
       pid_t w = ::waitpid(pid, &status, WNOHANG);
@@ -219,7 +228,8 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
   }
   // Children of the child (nix builders) may still hold the group: end them.
   ::kill(-pid, SIGKILL);
-  if (!result.timedOut && WIFEXITED(status)) result.exitCode = WEXITSTATUS(status);
+  if (!result.timedOut && !result.cancelled && WIFEXITED(status))
+    result.exitCode = WEXITSTATUS(status);
   return result;
 }
 

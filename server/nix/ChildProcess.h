@@ -8,11 +8,14 @@
 
 namespace strata {
 
+class Cancellation;
+
 struct ChildResult {
-  int exitCode = -1;      ///< exit status, or -1 when killed
-  bool timedOut = false;  ///< killed because the deadline passed
-  std::string out;        ///< all of stdout (bounded by maxOutputBytes)
-  std::string errTail;    ///< the last stderrTailBytes of stderr
+  int exitCode = -1;       ///< exit status, or -1 when killed
+  bool timedOut = false;   ///< killed because the deadline passed
+  bool cancelled = false;  ///< killed (or never started) because the server stops
+  std::string out;         ///< all of stdout (bounded by maxOutputBytes)
+  std::string errTail;     ///< the last stderrTailBytes of stderr
 };
 
 struct ChildOptions {
@@ -30,6 +33,9 @@ struct ChildOptions {
   /// (through util-linux's setpriv --pdeathsig): a Nix left running would
   /// hold its locks, and a restarted server's builds would wait on them.
   bool dieWithParent = false;
+  /// Checked about once a second: once set, the child is stopped as for a
+  /// timeout (and not started at all when set before).
+  const Cancellation* cancel = nullptr;
 };
 
 /// Runs a program with an argument vector (no shell is involved, so arguments

@@ -26,6 +26,8 @@ std::string toJsonList(const std::vector<std::string>& names) {
 }
 
 [[noreturn]] void failFrom(const ChildResult& r, const std::string& what, int timeoutSeconds) {
+  if (r.cancelled)
+    throw Error(ErrorKind::ShuttingDown, what + " was stopped: the server is shutting down");
   if (r.timedOut)
     throw Error(ErrorKind::BuildTimeout,
                 what + " did not finish within nix.timeoutSeconds (" +
@@ -36,8 +38,10 @@ std::string toJsonList(const std::vector<std::string>& names) {
               lastLines(r.errTail, 20));
 }
 
-ChildResult run(const std::vector<std::string>& argv, Deadline deadline, const LogSink& log) {
+ChildResult run(const std::vector<std::string>& argv, Deadline deadline, const LogSink& log,
+                const Cancellation* stop) {
   ChildOptions opts;
+  opts.cancel = stop;
   opts.deadline = deadline;
   opts.dieWithParent = true;
   opts.onStderrLine = log;
@@ -82,7 +86,8 @@ bool isStorePath(const std::string& path) {
   return base.substr(33) != "." && base.substr(33) != "..";
 }
 
-NixDriver::NixDriver(NixConfig config) : config_(std::move(config)) {
+NixDriver::NixDriver(NixConfig config, const Cancellation* stop)
+    : config_(std::move(config)), stop_(stop) {
   for (const auto& f : embedded_nix::files())
     if (f.name == "strata.nix") expression_ = f.content;
   if (expression_.empty()) throw std::logic_error("strata.nix is not embedded in the binary");
@@ -181,7 +186,7 @@ Resolution NixDriver::resolve(const std::string& packageSet, const std::vector<s
   auto common = commonArgs(packageSet, names, system);
   argv.insert(argv.end(), common.begin(), common.end());
   argv.insert(argv.end(), {"-A", "resolve"});
-  ChildResult r = run(argv, deadline, log);
+  ChildResult r = run(argv, deadline, log, stop_);
   if (r.timedOut || r.exitCode != 0)
     failFrom(r, "evaluating the package set", config_.timeoutSeconds);
 
@@ -218,7 +223,7 @@ void NixDriver::build(const std::string& packageSet, const std::vector<std::stri
   auto common = commonArgs(packageSet, attrs, system);
   argv.insert(argv.end(), common.begin(), common.end());
   argv.insert(argv.end(), {"-A", "build"});
-  ChildResult r = run(argv, deadline, log);
+  ChildResult r = run(argv, deadline, log, stop_);
   if (r.timedOut || r.exitCode != 0) failFrom(r, "building with Nix", config_.timeoutSeconds);
 }
 
@@ -228,7 +233,7 @@ sdk::ClosureGraph NixDriver::closure(const std::vector<std::string>& outPaths,
   for (const auto& [k, v] : config_.options) argv.insert(argv.end(), {"--option", k, v});
   argv.insert(argv.end(), {"path-info", "--json", "-r", "--"});
   argv.insert(argv.end(), outPaths.begin(), outPaths.end());
-  ChildResult r = run(argv, deadline, {});
+  ChildResult r = run(argv, deadline, {}, stop_);
   if (r.timedOut || r.exitCode != 0) failFrom(r, "reading the closure", config_.timeoutSeconds);
   try {
     return parsePathInfo(r.out, outPaths);

@@ -13,6 +13,8 @@
 
 namespace strata {
 
+class Cancellation;
+
 /// A requested package found in the package set.
 struct ResolvedPackage {
   std::string requested;  ///< as asked for ("python3packages.requests")
@@ -34,7 +36,9 @@ using LogSink = std::function<void(const std::string&)>;
 /// Nix only as --argstr values read by builtins.fromJSON in strata.nix.
 class NixDriver {
  public:
-  explicit NixDriver(NixConfig config);
+  /// `stop`, when set, ends every Nix command early (the server is
+  /// stopping): they then throw Error(ShuttingDown).
+  explicit NixDriver(NixConfig config, const Cancellation* stop = nullptr);
 
   /// Looks the names up in the package set (exact attribute path, else the
   /// case-insensitive match). Throws Error(BuildFailed/BuildTimeout) when Nix
@@ -66,6 +70,7 @@ class NixDriver {
                                       const std::vector<std::string>& names,
                                       const std::string& system) const;
   NixConfig config_;
+  const Cancellation* stop_ = nullptr;
   std::string expression_;
 };
 

@@ -24,8 +24,13 @@ namespace strata {
 namespace fs = std::filesystem;
 namespace {
 
-std::runtime_error sysError(const std::string& what, const std::string& path) {
-  return std::runtime_error(what + " '" + path + "': " + std::strerror(errno));
+/// A folder made for a blob: a full disk is StorageFull, as for its bytes.
+void createFolders(const fs::path& folder) {
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (!error) return;
+  errno = error.value();
+  throwFileError("cannot create", folder.string());
 }
 
 class FileBlobWriter : public BlobWriter {
@@ -33,7 +38,7 @@ class FileBlobWriter : public BlobWriter {
   FileBlobWriter(const FilesystemBlobStore& store, std::string tmpPath)
       : store_(store), tmpPath_(std::move(tmpPath)) {
     fd_ = ::open(tmpPath_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw sysError("cannot create", tmpPath_);
+    if (fd_ < 0) throwFileError("cannot create", tmpPath_);
   }
 
   ~FileBlobWriter() override {
@@ -51,12 +56,12 @@ class FileBlobWriter : public BlobWriter {
     Digest digest = Digest::fromHex(sha_.hexDigest());
     if (expected && *expected != digest)
       throw std::runtime_error("blob content is " + digest.str() + ", expected " + expected->str());
-    if (::fsync(fd_) != 0) throw sysError("cannot sync", tmpPath_);
+    if (::fsync(fd_) != 0) throwFileError("cannot sync", tmpPath_);
     ::close(fd_);
     fd_ = -1;
     std::string final = store_.pathOf(digest);
-    fs::create_directories(fs::path(final).parent_path());
-    if (::rename(tmpPath_.c_str(), final.c_str()) != 0) throw sysError("cannot publish", final);
+    createFolders(fs::path(final).parent_path());
+    if (::rename(tmpPath_.c_str(), final.c_str()) != 0) throwFileError("cannot publish", final);
     committed_ = true;
     return digest;
   }

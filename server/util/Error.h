@@ -23,6 +23,8 @@ enum class ErrorKind {
   Busy,                ///< build queue full
   SourceUnavailable,   ///< a package source cannot be reached and has no local answer
   StorageUnavailable,  ///< the blob store or the metadata database failed
+  StorageFull,         ///< no space left where blobs or metadata are written
+  ShuttingDown,        ///< the server is stopping: work in flight was cancelled
   BuildFailed,
   BuildTimeout,
   Internal,
