@@ -85,6 +85,7 @@ struct Services {
     // Plugins register into the same registries; any failure stops start-up
     // with "plugin 'NAME': reason".
     plugins = std::make_unique<PluginHost>(c.plugins, strategies, policies);
+    policies.setDeadline(std::chrono::seconds(c.plugins.timeoutSeconds));
     for (const auto& sc : c.sources) {
       if (sc.type == "path")
         sources.add(std::make_unique<PathSource>(sc));

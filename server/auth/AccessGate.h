@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "auth/AuthenticationRequired.h"
@@ -42,8 +43,10 @@ class AccessGate {
   /// The access policies of plugins on `image` as far as it is known: no
   /// revision before the tag is resolved, no closure before the build. They
   /// run with auth on or off. Throws Error(Denied) with the policy's reason.
+  /// `closure` owns image.closure when there is one.
   virtual void checkPolicies(const Caller& caller, const std::string& name,
-                             const sdk::ImageInfo& image) = 0;
+                             const sdk::ImageInfo& image,
+                             std::shared_ptr<const sdk::ClosureGraph> closure = nullptr) = 0;
 
   /// True when access policies are loaded: only then is an image's closure
   /// worth loading for checkPolicies.

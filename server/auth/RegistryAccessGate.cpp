@@ -119,10 +119,11 @@ void RegistryAccessGate::authorizePull(const Caller& caller, const ImageRequest&
 }
 
 void RegistryAccessGate::checkPolicies(const Caller& caller, const std::string& name,
-                                       const sdk::ImageInfo& image) {
+                                       const sdk::ImageInfo& image,
+                                       std::shared_ptr<const sdk::ClosureGraph> closure) {
   if (policies_.empty()) return;
   sdk::Subject who = caller.toSdk();
-  auto denial = policies_.check(who, "pull", image);
+  auto denial = policies_.check(who, "pull", image, std::move(closure));
   if (!denial) return;
   std::string message = denial->message();
   metrics_.add("strata_policy_denied_total{policy=\"" + denial->policy + "\"}");

@@ -64,7 +64,10 @@ ImageClosure ImagePipeline::closure(const ResolvedImage& job, Deadline deadline,
   const auto& nix = deps_.nix;
   std::string system = NixDriver::systemFor(job.request.arch);
   // 1. Every requested package must exist; all missing ones are named at once.
-  Resolution res = nix.resolve(job.packageSet, job.request.packages, system, deadline, log);
+  PackageSet packageSet{job.packageSet, {}};
+  for (const auto& source : deps_.config.sources)
+    if (source.name == job.request.source) packageSet.allowedPaths = source.allowedPaths;
+  Resolution res = nix.resolve(packageSet, job.request.packages, system, deadline, log);
   if (!res.missing.empty() || !res.notPackages.empty())
     throw unknownPackages(res, job.request.source);
   // 2. Build, then read the closure graph.
@@ -78,7 +81,7 @@ ImageClosure ImagePipeline::closure(const ResolvedImage& job, Deadline deadline,
   sortUnique(attrs);
   sortUnique(result.outPaths);
   deps_.metrics.add("strata_nix_builds_total");
-  nix.build(job.packageSet, attrs, system, deadline, log);
+  nix.build(packageSet, attrs, system, deadline, log);
   result.graph = nix.closure(result.outPaths, deadline);
   deps_.popularity.apply(result.graph);
   return result;
@@ -106,7 +109,8 @@ BuiltImage ImagePipeline::build(const ResolvedImage& job, const LogSink& log) {
     }
   }();
   auto plan = planLayers(strategy, job.layering.strategy, *graph,
-                         static_cast<std::uint32_t>(job.layering.maxLayers - 1));
+                         static_cast<std::uint32_t>(job.layering.maxLayers - 1),
+                         std::chrono::seconds(deps_.config.plugins.timeoutSeconds));
 
   phase.emplace(&deps_.metrics, "layers");
   std::vector<LayerBlob> layers = writeLayers(job, plan, outPaths);

@@ -167,6 +167,61 @@ std::string absolute(const std::string& path) {
   return out;
 }
 
+/// `inner` is `outer` or inside it, symlinks resolved where they exist.
+bool within(const std::string& inner, const std::string& outer) {
+  std::error_code ec;
+  auto a = std::filesystem::weakly_canonical(inner, ec);
+  if (ec) a = inner;
+  auto b = std::filesystem::weakly_canonical(outer, ec);
+  if (ec) b = outer;
+  auto [end, _] = std::mismatch(b.begin(), b.end(), a.begin(), a.end());
+  return end == b.end();
+}
+
+/// What a package set may read (its own folder, its allowedPaths) must not
+/// reach what the server keeps from it: the data folder (the signing key,
+/// blobs, other sources' checkouts), secrets, other sources. Nix enforces
+/// the boundary (restrict-eval); this stops a configuration that would
+/// draw it around them.
+void checkIsolation(const Config& c) {
+  std::vector<std::pair<std::string, std::string>> kept{{c.dataDir, "the data folder (dataDir)"}};
+  if (c.storageBackend == "filesystem") kept.push_back({c.storagePath, "storage.path"});
+  if (c.databaseBackend == "sqlite") kept.push_back({c.databasePath, "database.path"});
+  for (const auto& [file, key] :
+       {std::pair{c.auth.signingKeyFile, "auth.signingKeyFile"},
+        std::pair{c.s3.secretAccessKeyFile, "storage.s3.secretAccessKeyFile"},
+        std::pair{c.postgresql.passwordFile, "database.postgresql.passwordFile"}})
+    if (!file.empty()) kept.push_back({file, key});
+  for (const auto& s : c.sources) {
+    for (const auto& file : {s.credentials.sshKeyFile, s.credentials.tokenFile})
+      if (!file.empty()) kept.push_back({file, "the credentials of source '" + s.name + "'"});
+  }
+  for (std::size_t i = 0; i < c.sources.size(); ++i) {
+    const SourceConfig& s = c.sources[i];
+    const std::string key = "sources." + std::to_string(i);
+    std::vector<std::pair<std::string, std::string>> readable;
+    if (s.type == "path") readable.push_back({s.path, key + ".path"});
+    for (const auto& p : s.allowedPaths) readable.push_back({p, key + ".allowedPaths"});
+    for (const auto& [path, where] : readable) {
+      if (within(path, c.dataDir))
+        fail(where, "'" + path +
+                        "' is inside the data folder (dataDir), which holds the signing "
+                        "key and the checkouts of every source");
+      for (const auto& [secret, what] : kept)
+        if (within(secret, path))
+          fail(where, "'" + path + "' would let the package set read " + what + " (" + secret +
+                          "); a package set reads only its own folder and allowedPaths");
+      // A file or folder inside another source, named explicitly, is the
+      // administrator's choice (a shared lib.nix); all of it is not.
+      for (const auto& other : c.sources)
+        if (other.name != s.name && other.type == "path" && other.path != s.path &&
+            within(other.path, path))
+          fail(where, "'" + path + "' would let the package set read all of source '" + other.name +
+                          "' (" + other.path + ")");
+    }
+  }
+}
+
 bool validName(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s)
@@ -198,8 +253,8 @@ namespace {
 SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
   Section s(obj, path,
             {"name", "prefix", "type", "path", "url", "defaultRef", "refreshSeconds", "credentials",
-             "metaPackages", "alwaysInclude", "layering", "maxLayers", "compression", "imageFormat",
-             "platforms"});
+             "metaPackages", "alwaysInclude", "allowedPaths", "layering", "maxLayers",
+             "compression", "imageFormat", "platforms"});
   SourceConfig src;
   src.name = s.str("name", "");
   if (!validName(src.name)) fail(s.full("name"), "must be 1-64 characters of a-z, 0-9, '-', '_'");
@@ -238,6 +293,10 @@ SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
     }
   }
   if (s.has("alwaysInclude")) src.alwaysInclude = s.strings("alwaysInclude");
+  for (const auto& p : s.strings("allowedPaths")) {
+    if (p.empty()) fail(s.full("allowedPaths"), "holds an empty path");
+    src.allowedPaths.push_back(absolute(p));
+  }
   if (s.has("layering")) src.layering = s.str("layering", "");
   if (s.has("maxLayers")) src.maxLayers = s.integer("maxLayers", 94, 2, 125);
   src.compression = s.str("compression", "gzip");
@@ -388,7 +447,9 @@ Config fromTree(Object::Ptr root) {
   c.layering.maxLayers = lay.integer("maxLayers", c.layering.maxLayers, 2, 125);
   c.layering.popularityFile = absolute(lay.str("popularityFile", ""));
 
-  Section plugins(top.object("plugins"), "plugins", {"directory", "load", "config"});
+  Section plugins(top.object("plugins"), "plugins",
+                  {"directory", "load", "config", "timeoutSeconds"});
+  c.plugins.timeoutSeconds = plugins.integer("timeoutSeconds", c.plugins.timeoutSeconds, 1, 3600);
   c.plugins.directory = absolute(plugins.str("directory", c.plugins.directory));
   c.plugins.load = plugins.strings("load");
   {
@@ -421,6 +482,7 @@ Config fromTree(Object::Ptr root) {
       fail(path + ".prefix", "repeats prefix '" + src.prefix + "'");
     c.sources.push_back(std::move(src));
   }
+  checkIsolation(c);
   return c;
 }
 

@@ -24,6 +24,10 @@ struct SourceConfig {
   Credentials credentials;
   std::map<std::string, std::vector<std::string>> metaPackages;
   std::vector<std::string> alwaysInclude;
+  /// Absolute paths outside the package set its evaluation may read (Nix's
+  /// restrict-eval), e.g. "/usr/bin" for Debian's busybox. Never the data
+  /// folder, a secret or another source (checked at load).
+  std::vector<std::string> allowedPaths;
   std::optional<std::string> layering;  ///< strategy name; registry-wide when unset
   std::optional<int> maxLayers;
   std::string compression = "gzip";  ///< layer blobs: "gzip" or "zstd" (OCI clients only)
@@ -81,6 +85,9 @@ struct PluginsConfig {
   std::string directory = "build/plugins";
   std::vector<std::string> load;
   std::map<std::string, std::string> config;  ///< plugin name -> its JSON object, serialised
+  /// How long a plugin's policy check or layering plan may take; past it
+  /// the request fails naming the plugin (the call cannot be stopped).
+  int timeoutSeconds = 10;
 };
 
 struct AuthConfig {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "util/CallWithDeadline.h"
 #include "util/Error.h"
 
 namespace strata {
@@ -39,12 +40,20 @@ std::vector<std::string> StrategyRegistry::names() const {
 }
 
 std::vector<sdk::Layer> planLayers(const StrategyRegistry::Entry& entry, const std::string& name,
-                                   const sdk::ClosureGraph& graph, std::uint32_t budget) {
+                                   const sdk::ClosureGraph& graph, std::uint32_t budget,
+                                   std::chrono::milliseconds deadline) {
   auto fail = [&](const std::string& what) {
     return Error(ErrorKind::Internal,
                  "layering strategy '" + name + "' (" + entry.origin + ") failed: " + what);
   };
-  sdk::LayerPlan plan = entry.strategy->plan(graph, budget);
+  // The call owns a copy of the graph: it may outlive this build.
+  auto owned = std::make_shared<const sdk::ClosureGraph>(graph);
+  auto answer = callWithDeadline(
+      [strategy = entry.strategy, owned, budget] { return strategy->plan(*owned, budget); },
+      deadline);
+  if (!answer)
+    throw fail("it did not answer within plugins.timeoutSeconds (" + describeLimit(deadline) + ")");
+  sdk::LayerPlan plan = std::move(*answer);
   if (!plan.ok) throw fail(plan.error.empty() ? "no reason given" : plan.error);
   if (plan.layers.size() > budget)
     throw fail("it returned " + std::to_string(plan.layers.size()) + " layers for a budget of " +

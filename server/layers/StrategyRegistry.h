@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,9 +32,12 @@ class StrategyRegistry {
 
 /// Runs a strategy and checks its answer: every path of the closure in exactly
 /// one layer, no path from outside it, no empty layer, at most `budget` layers.
-/// Throws strata::Error(Internal) naming the strategy and what is wrong.
+/// Throws strata::Error(Internal) naming the strategy and what is wrong, also
+/// when it does not answer within `deadline` (the call is left to end on its
+/// own thread: a plugin cannot be interrupted).
 std::vector<sdk::Layer> planLayers(const StrategyRegistry::Entry& entry, const std::string& name,
-                                   const sdk::ClosureGraph& graph, std::uint32_t budget);
+                                   const sdk::ClosureGraph& graph, std::uint32_t budget,
+                                   std::chrono::milliseconds deadline = std::chrono::seconds(10));
 
 /// Popularity of store path names ("glibc-2.37-8", without store folder and
 /// hash), as a JSON object {"name": count}. Paths it does not name get the

@@ -167,19 +167,28 @@ std::string NixDriver::systemFor(const std::string& arch) {
   return arch == "arm64" ? "aarch64-linux" : "x86_64-linux";
 }
 
-std::vector<std::string> NixDriver::commonArgs(const std::string& packageSet,
+std::vector<std::string> NixDriver::commonArgs(const PackageSet& packageSet,
                                                const std::vector<std::string>& names,
                                                const std::string& system) const {
   std::vector<std::string> args;
   for (const auto& [k, v] : config_.options) {
     args.insert(args.end(), {"--option", k, v});
   }
-  args.insert(args.end(), {"--argstr", "packageSet", packageSet, "--argstr", "namesJson",
+  // After the configured options, so that none of them widens what a package
+  // set reads by accident. restrict-eval lets Nix read only the search path
+  // (-I) and the store paths evaluation makes; the search path is the
+  // package set and its allowedPaths, never NIX_PATH or the channels.
+  args.insert(args.end(), {"--option", "restrict-eval", "true", "--option", "nix-path", "", "-I",
+                           "strata-package-set=" + packageSet.path});
+  for (std::size_t i = 0; i < packageSet.allowedPaths.size(); ++i)
+    args.insert(args.end(),
+                {"-I", "strata-allowed-" + std::to_string(i) + "=" + packageSet.allowedPaths[i]});
+  args.insert(args.end(), {"--argstr", "packageSet", packageSet.path, "--argstr", "namesJson",
                            toJsonList(names), "--argstr", "system", system, "-E", expression_});
   return args;
 }
 
-Resolution NixDriver::resolve(const std::string& packageSet, const std::vector<std::string>& names,
+Resolution NixDriver::resolve(const PackageSet& packageSet, const std::vector<std::string>& names,
                               const std::string& system, Deadline deadline,
                               const LogSink& log) const {
   std::vector<std::string> argv = {"nix-instantiate", "--eval", "--strict", "--json"};
@@ -217,7 +226,7 @@ Resolution NixDriver::resolve(const std::string& packageSet, const std::vector<s
   return res;
 }
 
-void NixDriver::build(const std::string& packageSet, const std::vector<std::string>& attrs,
+void NixDriver::build(const PackageSet& packageSet, const std::vector<std::string>& attrs,
                       const std::string& system, Deadline deadline, const LogSink& log) const {
   std::vector<std::string> argv = {"nix-build", "--no-out-link"};
   auto common = commonArgs(packageSet, attrs, system);

@@ -29,6 +29,14 @@ struct Resolution {
   std::vector<std::string> notPackages;  ///< attribute exists but is not a derivation
 };
 
+/// A package set and all its evaluation may read (Nix's restrict-eval): its
+/// own folder or file, and the source's allowedPaths. Not the data folder,
+/// the signing key, other sources or any secret of the server.
+struct PackageSet {
+  std::string path;  ///< absolute: the folder or file Nix imports
+  std::vector<std::string> allowedPaths;
+};
+
 using Deadline = std::chrono::steady_clock::time_point;
 using LogSink = std::function<void(const std::string&)>;
 
@@ -43,12 +51,12 @@ class NixDriver {
   /// Looks the names up in the package set (exact attribute path, else the
   /// case-insensitive match). Throws Error(BuildFailed/BuildTimeout) when Nix
   /// cannot evaluate the set.
-  Resolution resolve(const std::string& packageSet, const std::vector<std::string>& names,
+  Resolution resolve(const PackageSet& packageSet, const std::vector<std::string>& names,
                      const std::string& system, Deadline deadline, const LogSink& log = {}) const;
 
   /// Builds exact attribute paths. Throws Error(BuildFailed/BuildTimeout) with
   /// the last lines of the Nix log as detail.
-  void build(const std::string& packageSet, const std::vector<std::string>& attrs,
+  void build(const PackageSet& packageSet, const std::vector<std::string>& attrs,
              const std::string& system, Deadline deadline, const LogSink& log = {}) const;
 
   /// The runtime closure of the given output paths, read from `nix path-info`.
@@ -66,7 +74,7 @@ class NixDriver {
                                          const std::vector<std::string>& roots);
 
  private:
-  std::vector<std::string> commonArgs(const std::string& packageSet,
+  std::vector<std::string> commonArgs(const PackageSet& packageSet,
                                       const std::vector<std::string>& names,
                                       const std::string& system) const;
   NixConfig config_;

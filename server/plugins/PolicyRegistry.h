@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,12 +36,21 @@ class PolicyRegistry {
   const std::vector<Entry>& entries() const { return entries_; }
 
   /// Asks every policy in order; the first deny wins. Policies are called
-  /// concurrently from many request threads.
+  /// concurrently from many request threads, each call on a thread of its
+  /// own: one that does not answer within the deadline throws
+  /// Error(Internal) naming it (the call is left to end on its own).
+  /// `closure` owns image.closure, so that a call left running never reads
+  /// freed memory.
   std::optional<Denial> check(const sdk::Subject& subject, const std::string& action,
-                              const sdk::ImageInfo& image) const;
+                              const sdk::ImageInfo& image,
+                              std::shared_ptr<const sdk::ClosureGraph> closure = nullptr) const;
+
+  /// plugins.timeoutSeconds.
+  void setDeadline(std::chrono::milliseconds deadline) { deadline_ = deadline; }
 
  private:
   std::vector<Entry> entries_;
+  std::chrono::milliseconds deadline_{10000};
 };
 
 }  // namespace strata

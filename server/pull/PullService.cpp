@@ -65,7 +65,7 @@ void PullService::checkWithClosure(const Caller& caller, const std::string& name
   // An index is judged by each of its images.
   for (const auto& one : deps_.builds.platformImagesOf(image)) {
     auto closure = deps_.builds.closureOf(one);
-    deps_.access.checkPolicies(caller, name, infoOf(one, closure.get()));
+    deps_.access.checkPolicies(caller, name, infoOf(one, closure.get()), closure);
   }
 }
 

@@ -175,8 +175,19 @@ write_config() {
         { name: "demo", prefix: "demo", type: "path", path: $demo,
           metaPackages: { shell: ["busybox"] }, alwaysInclude: [] }
       ]
-    }' | jq "$filter" >"$file"
+    }' | jq "$filter" | jq "$_ALLOW_FIXTURE_IMPORTS" >"$file"
 }
+
+# What the test package sets import from outside their folder, for sources
+# that do not say (restrict-eval): Debian's busybox, and for a copy of the
+# fixture (copy_fixture) the demo's lib.nix at the same relative place.
+_ALLOW_FIXTURE_IMPORTS='.sources |= map(
+  if has("allowedPaths") then . else
+    .allowedPaths = ["/usr/bin"] + (
+      if .type == "path" and (.path | endswith("/tests/fixtures/pkgs"))
+      then [(.path | rtrimstr("/tests/fixtures/pkgs")) + "/examples/demo-pkgs/lib.nix"]
+      else [] end)
+  end)'
 
 # copy_fixture DEST: copies the fixture package set to DEST/tests/fixtures/pkgs,
 # with the one file outside it that it imports (examples/demo-pkgs/lib.nix) at

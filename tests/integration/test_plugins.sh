@@ -239,3 +239,27 @@ expect_status 200 "other sources are still served"
 http GET /v2/outside/hello/manifests/latest
 expect_error 500 UNKNOWN "the failure was not cached"
 stop_server
+
+# --- a plugin that does not answer: 500 naming it within plugins.timeoutSeconds ---------
+write_config "$WORK/hangs.json" "
+  .plugins.directory = \"$TEST_PLUGINS\" | .plugins.load = [\"hangs\"] | .plugins.timeoutSeconds = 1
+  | .plugins.config = { hangs: { source: \"slowpolicy\", seconds: 60 } }
+  | .sources += [
+      { name: \"slowpolicy\", prefix: \"slowpolicy\", type: \"path\", path: \"$FIXTURE_PKGS\" },
+      { name: \"slowlayers\", prefix: \"slowlayers\", type: \"path\", path: \"$FIXTURE_PKGS\", layering: \"hangs\" } ]"
+start_server "$WORK/hangs.json"
+start="$(now_seconds)"
+http GET /v2/slowpolicy/hello/manifests/latest
+took="$(elapsed "$start")"
+expect_error 500 UNKNOWN "a policy that does not answer"
+expect_contains "$(error_field message)" "access policy 'hangs' (plugin hangs) did not answer within plugins.timeoutSeconds (1 s)" \
+  "the message names the policy and the plugin"
+expect_eq 1 "$(awk -v t="$took" 'BEGIN { print (t < 5) ? 1 : 0 }')" "answered after the deadline, not the plugin's 60 s ($took s)"
+http GET /v2/slowlayers/hello/manifests/latest
+expect_error 500 UNKNOWN "a layering strategy that does not answer"
+expect_contains "$(error_field message)" "layering strategy 'hangs' (hangs) failed: it did not answer within plugins.timeoutSeconds (1 s)" \
+  "the message names the strategy and the plugin"
+http GET /v2/fx/hello/manifests/latest
+expect_status 200 "where the plugin answers, pulls are served"
+expect_server_alive
+stop_server

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "../layers/LayeringTestGraph.h"
@@ -197,6 +198,22 @@ TEST_F(LayeringPlugins, AutoAlwaysAnswersAValidPlan) {
   EXPECT_EQ(plan("auto", g, 125).size(), 60u);
   EXPECT_TRUE(plan("auto", sdk::ClosureGraph{}, 5).empty());
   EXPECT_FALSE(auto_->strategy("auto")->plan(g, 0).ok);
+}
+
+TEST(PluginDeadline, AStrategyThatDoesNotAnswerFailsTheBuildNamingIt) {
+  auto l = test::load("hangs", test::testPlugin("hangs"), R"({"seconds": 5})");
+  auto start = std::chrono::steady_clock::now();
+  try {
+    planLayers(l->strategies.get("hangs"), "hangs", diamond(), 10, std::chrono::milliseconds(200));
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Internal);
+    EXPECT_NE(std::string(e.what()).find("layering strategy 'hangs' (hangs) failed: it did not "
+                                         "answer within plugins.timeoutSeconds (200 ms)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
 }  // namespace

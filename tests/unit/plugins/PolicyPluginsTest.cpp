@@ -2,8 +2,12 @@
 // requests: policy-denylist (`denylist`) and policy-network (`network`).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <memory>
+
 #include "../layers/LayeringTestGraph.h"
 #include "PluginTestSupport.h"
+#include "util/Error.h"
 
 namespace strata {
 namespace {
@@ -182,6 +186,34 @@ TEST(NetworkPolicy, BadListsStopStartUp) {
             base + "plugins.config.policy-network.sources.fx must be a list");
   EXPECT_EQ(error(R"({"allow": {}})"),
             base + "plugins.config.policy-network.allow is not a known key");
+}
+
+// ---------------------------------------------------------------------------
+// A plugin that does not answer (tests/fixtures/plugins/hangs.cpp)
+
+TEST(PluginDeadline, APolicyThatDoesNotAnswerFailsTheCheckNamingIt) {
+  auto l = test::load("hangs", test::testPlugin("hangs"), R"({"seconds": 5})");
+  l->policies.setDeadline(std::chrono::milliseconds(200));
+  auto closure = std::make_shared<const sdk::ClosureGraph>(shoutClosure());
+  sdk::ImageInfo image{"fx", {"shout"}, "rev1", "amd64", closure.get()};
+  auto start = std::chrono::steady_clock::now();
+  try {
+    l->policies.check(kAlice, "pull", image, closure);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Internal);
+    EXPECT_HAS(e.what(),
+               "access policy 'hangs' (plugin hangs) did not answer within "
+               "plugins.timeoutSeconds (200 ms)");
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2))
+      << "the check waits for the deadline, not for the plugin";
+}
+
+TEST(PluginDeadline, APolicyAnsweringInTimeIsHeard) {
+  auto l = test::load("hangs", test::testPlugin("hangs"), R"({"source": "slow", "seconds": 5})");
+  l->policies.setDeadline(std::chrono::milliseconds(2000));
+  EXPECT_FALSE(l->policies.check(kAlice, "pull", {"fx", {"shout"}, "rev1", "amd64", nullptr}));
 }
 
 }  // namespace

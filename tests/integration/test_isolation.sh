@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Isolated evaluation: a package set reads only its own folder and its
+# source's allowedPaths (Nix restrict-eval). An attacker who can commit to one
+# source tries to put the token signing key, another source's file,
+# /etc/passwd or the server's environment into an image: every attempt fails
+# with a clear build error, and no answer, image or log holds the secret. The
+# package set's own files still work, and a configuration that would let a
+# source read the data folder or a secret does not start.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+secret="STRATA-SECRET-$RUN_ID"
+data="$WORK/data"
+mkdir -p "$data" "$WORK/other" "$WORK/evil"
+printf '%s\n' "-----BEGIN PRIVATE KEY----- $secret" >"$data/token-signing-key.pem"
+printf '%s\n' "STRATA-OTHER-$secret" >"$WORK/other/secret.txt"
+cp "$FIXTURE_PKGS/../evil/default.nix" "$WORK/evil/default.nix"
+echo "the package set own file" >"$WORK/evil/own.txt"
+ln -s "$data/token-signing-key.pem" "$WORK/evil/link-to-key"
+jq -n --arg key "$data/token-signing-key.pem" --arg other "$WORK/other/secret.txt" \
+  --arg lib "$DEMO_PKGS/lib.nix" '{key: $key, other: $other, lib: $lib}' >"$WORK/evil/targets.json"
+printf '{ }\n' >"$WORK/other/default.nix"
+
+write_config "$WORK/strata.json" ".dataDir = \"$data\" | .sources += [
+  { name: \"evil\", prefix: \"evil\", type: \"path\", path: \"$WORK/evil\",
+    allowedPaths: [\"/usr/bin\", \"$DEMO_PKGS/lib.nix\"] },
+  { name: \"other\", prefix: \"other\", type: \"path\", path: \"$WORK/other\" } ]"
+STRATA_TEST_SECRET="$secret" start_server "$WORK/strata.json"
+
+# --- every attempt: a build error naming restricted mode, never the secret -----------
+for pkg in readkey readother readpasswd vialink copydata listdata fetchkey; do
+  http GET "/v2/evil/$pkg/manifests/latest" -H "Accept: $OCI_MANIFEST"
+  expect_error 500 UNKNOWN "evil/$pkg is refused"
+  expect_contains "$(error_field detail)" "restricted mode" "evil/$pkg: Nix says it is forbidden in restricted mode"
+  expect_not_contains "$(body)" "$secret" "evil/$pkg: the answer does not hold the secret"
+  expect_not_contains "$(body)" "root:x:0:0" "evil/$pkg: nor /etc/passwd"
+done
+
+# The description, which the SBOM would show: refused or empty, never the key.
+http GET "/v2/evil/inmeta/manifests/latest" -H "Accept: $OCI_MANIFEST"
+expect_not_contains "$(body)" "$secret" "a description reading the key: not in the answer"
+if [[ "$HTTP_STATUS" == 200 ]]; then
+  sbom="$(jq -r '.annotations["org.opencontainers.image.description"] // ""' "$WORK/last.body")"
+  expect_not_contains "$sbom" "$secret" "nor in the image"
+fi
+
+# The server's environment is not the package set's.
+rootfs="$(pull_rootfs evil/environment)"
+expect_not_contains "$(cat "$rootfs"/nix/store/*-evil-env/share/leak)" "$secret" \
+  "builtins.getEnv sees nothing of the server's environment"
+
+# --- the package set's own files still work ------------------------------------------
+expect_eq "the package set own file" "$(pull_and_run evil/own own)" \
+  "a package reading its own folder builds and runs"
+expect_not_contains "$(cat "$SERVER_LOG")" "$secret" "the server log never holds the secret"
+stop_server
+
+# --- configurations that would draw the boundary around a secret do not start ---------
+for allowed in "$data" "$WORK" "/" "$data/blobs" "$WORK/other"; do
+  write_config "$WORK/bad.json" ".dataDir = \"$data\" | .sources += [
+    { name: \"other\", prefix: \"other\", type: \"path\", path: \"$WORK/other\" } ]
+    | .sources[0].allowedPaths = [\"$allowed\"]"
+  out="$("$STRATA_BIN" serve --config "$WORK/bad.json" 2>&1 >/dev/null)" && rc=0 || rc=$?
+  expect_ne 0 "$rc" "allowedPaths ['$allowed'] stops start-up"
+  expect_contains "$out" "sources.0.allowedPaths" "naming the key ('$allowed')"
+done
+write_config "$WORK/bad.json" ".dataDir = \"$data\" | .sources[0].path = \"$WORK\""
+out="$("$STRATA_BIN" serve --config "$WORK/bad.json" 2>&1 >/dev/null)" && rc=0 || rc=$?
+expect_ne 0 "$rc" "a path source holding the data folder stops start-up"
+expect_contains "$out" "sources.0.path" "naming the key"
