@@ -214,6 +214,7 @@ int serve(const Config& config) {
   log.information("strata %s listening on port %hu (%s), data in %s, metadata in %s, replica %s",
                   std::string(STRATA_VERSION), server.port(), config.listen, config.dataDir,
                   services.metadata->describe(), services.builds->replica());
+  log.information("Nix runs %s", services.nix.describe());
   // The online collector; on several replicas, one collects at a time.
   std::optional<Ticker> collector;
   if (config.gc.intervalSeconds > 0)

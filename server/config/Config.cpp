@@ -417,13 +417,18 @@ Config fromTree(Object::Ptr root) {
 
   Section nix(top.object("nix"), "nix",
               {"timeoutSeconds", "maxConcurrentBuilds", "maxQueuedBuilds", "buildLeaseSeconds",
-               "failureCacheSeconds", "options"});
+               "failureCacheSeconds", "options", "daemon", "user"});
   c.nix.timeoutSeconds = nix.integer("timeoutSeconds", c.nix.timeoutSeconds, 1, 86400);
   c.nix.maxConcurrentBuilds = nix.integer("maxConcurrentBuilds", c.nix.maxConcurrentBuilds, 1, 256);
   c.nix.maxQueuedBuilds = nix.integer("maxQueuedBuilds", c.nix.maxQueuedBuilds, 0, 100000);
   c.nix.buildLeaseSeconds = nix.integer("buildLeaseSeconds", c.nix.buildLeaseSeconds, 3, 3600);
   c.nix.failureCacheSeconds =
       nix.integer("failureCacheSeconds", c.nix.failureCacheSeconds, 0, 86400);
+  c.nix.daemon = nix.boolean("daemon", c.nix.daemon);
+  c.nix.user = nix.str("user", "");
+  // Without a daemon Nix writes the store itself: only as root.
+  if (!c.nix.user.empty() && !c.nix.daemon)
+    fail("nix.user", "needs nix.daemon: without a daemon, Nix must run as the store's owner");
   {
     Section gc(top.object("gc"), "gc", {"intervalSeconds", "minAgeSeconds"});
     c.gc.intervalSeconds = gc.integer("intervalSeconds", c.gc.intervalSeconds, 0, 30 * 86400);

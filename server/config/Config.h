@@ -54,6 +54,13 @@ struct NixConfig {
   /// How long a failed build's error answers pulls of the same image before
   /// it is tried again (0: every pull tries again).
   int failureCacheSeconds = 30;
+  /// Nix commands go through a running nix-daemon (NIX_REMOTE=daemon): the
+  /// daemon writes the store and runs the builds, so the commands need no
+  /// privileges, and run as `user` when the server runs as root.
+  bool daemon = false;
+  /// With daemon: the account Nix commands run as when the server runs as
+  /// root (empty: "nobody"). It must not be able to read the server's secrets.
+  std::string user;
   /// Passed to every Nix command as `--option NAME VALUE` (for example
   /// substituters). Values are arguments, never shell text.
   std::map<std::string, std::string> options;

@@ -99,14 +99,23 @@ ChildResult runChild(const std::vector<std::string>& argv, const ChildOptions& o
   // thread that spawned the child ends, and this one waits for the child.
   // SIGINT, as for a timeout: Nix then stops its sandboxed builders (which
   // a SIGKILL of Nix would leave running) and releases its locks.
-  static const std::vector<std::string> kDieWithParent{"/usr/bin/setpriv", "--pdeathsig", "INT",
-                                                       "--"};
+  // setpriv also drops to options.runAs (it sets the death signal after
+  // changing the user, which would otherwise clear it).
+  static const std::string kSetpriv = "/usr/bin/setpriv";
   std::vector<std::string> command;
-  if (options.dieWithParent && ::access(kDieWithParent[0].c_str(), X_OK) == 0) {
+  if (options.runAs && ::access(kSetpriv.c_str(), X_OK) != 0)
+    throw std::runtime_error("cannot run '" + argv[0] + "' as another user: " + kSetpriv +
+                             " (util-linux) is missing");
+  if ((options.dieWithParent || options.runAs) && ::access(kSetpriv.c_str(), X_OK) == 0) {
     // A missing program must still fail here, not as setpriv's exit status.
     if (!isExecutableInPath(argv[0], options.extraEnv))
       throw std::runtime_error("cannot start '" + argv[0] + "': " + std::string(strerror(ENOENT)));
-    command = kDieWithParent;
+    command = {kSetpriv};
+    if (options.dieWithParent) command.insert(command.end(), {"--pdeathsig", "INT"});
+    if (options.runAs)
+      command.insert(command.end(), {"--reuid", std::to_string(options.runAs->first), "--regid",
+                                     std::to_string(options.runAs->second), "--clear-groups"});
+    command.push_back("--");
   }
   command.insert(command.end(), argv.begin(), argv.end());
   std::vector<char*> args;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct ChildOptions {
   /// Checked about once a second: once set, the child is stopped as for a
   /// timeout (and not started at all when set before).
   const Cancellation* cancel = nullptr;
+  /// Run as this user and group (and no supplementary groups) instead of
+  /// the server's: the server must be root.
+  std::optional<std::pair<unsigned, unsigned>> runAs;
 };
 
 /// Runs a program with an argument vector (no shell is involved, so arguments

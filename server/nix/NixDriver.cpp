@@ -3,6 +3,8 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
@@ -39,8 +41,8 @@ std::string toJsonList(const std::vector<std::string>& names) {
 }
 
 ChildResult run(const std::vector<std::string>& argv, Deadline deadline, const LogSink& log,
-                const Cancellation* stop) {
-  ChildOptions opts;
+                const Cancellation* stop, const ChildOptions& base) {
+  ChildOptions opts = base;
   opts.cancel = stop;
   opts.deadline = deadline;
   opts.dieWithParent = true;
@@ -88,6 +90,21 @@ bool isStorePath(const std::string& path) {
 
 NixDriver::NixDriver(NixConfig config, const Cancellation* stop)
     : config_(std::move(config)), stop_(stop) {
+  if (config_.daemon) {
+    childBase_.extraEnv["NIX_REMOTE"] = "daemon";
+    if (::geteuid() == 0) {
+      std::string name = config_.user.empty() ? "nobody" : config_.user;
+      struct passwd* pw = ::getpwnam(name.c_str());
+      if (pw == nullptr)
+        throw std::runtime_error("nix.user: no user '" + name + "' on this machine");
+      if (pw->pw_uid == 0) throw std::runtime_error("nix.user: '" + name + "' is root");
+      childBase_.runAs =
+          std::make_pair(static_cast<unsigned>(pw->pw_uid), static_cast<unsigned>(pw->pw_gid));
+      runsAs_ = name;
+      // The user's own home may not exist; root's is not readable to it.
+      childBase_.extraEnv["HOME"] = "/nonexistent";
+    }
+  }
   for (const auto& f : embedded_nix::files())
     if (f.name == "strata.nix") expression_ = f.content;
   if (expression_.empty()) throw std::logic_error("strata.nix is not embedded in the binary");
@@ -163,6 +180,11 @@ PackageMeta NixDriver::parseMeta(const Poco::JSON::Object::Ptr& meta) {
   return out;
 }
 
+std::string NixDriver::describe() const {
+  if (!config_.daemon) return "on the store directly";
+  return "through the nix-daemon" + (runsAs_.empty() ? std::string() : " as " + runsAs_);
+}
+
 std::string NixDriver::systemFor(const std::string& arch) {
   return arch == "arm64" ? "aarch64-linux" : "x86_64-linux";
 }
@@ -195,7 +217,7 @@ Resolution NixDriver::resolve(const PackageSet& packageSet, const std::vector<st
   auto common = commonArgs(packageSet, names, system);
   argv.insert(argv.end(), common.begin(), common.end());
   argv.insert(argv.end(), {"-A", "resolve"});
-  ChildResult r = run(argv, deadline, log, stop_);
+  ChildResult r = run(argv, deadline, log, stop_, childBase_);
   if (r.timedOut || r.exitCode != 0)
     failFrom(r, "evaluating the package set", config_.timeoutSeconds);
 
@@ -232,7 +254,7 @@ void NixDriver::build(const PackageSet& packageSet, const std::vector<std::strin
   auto common = commonArgs(packageSet, attrs, system);
   argv.insert(argv.end(), common.begin(), common.end());
   argv.insert(argv.end(), {"-A", "build"});
-  ChildResult r = run(argv, deadline, log, stop_);
+  ChildResult r = run(argv, deadline, log, stop_, childBase_);
   if (r.timedOut || r.exitCode != 0) failFrom(r, "building with Nix", config_.timeoutSeconds);
 }
 
@@ -242,7 +264,7 @@ sdk::ClosureGraph NixDriver::closure(const std::vector<std::string>& outPaths,
   for (const auto& [k, v] : config_.options) argv.insert(argv.end(), {"--option", k, v});
   argv.insert(argv.end(), {"path-info", "--json", "-r", "--"});
   argv.insert(argv.end(), outPaths.begin(), outPaths.end());
-  ChildResult r = run(argv, deadline, {}, stop_);
+  ChildResult r = run(argv, deadline, {}, stop_, childBase_);
   if (r.timedOut || r.exitCode != 0) failFrom(r, "reading the closure", config_.timeoutSeconds);
   try {
     return parsePathInfo(r.out, outPaths);

@@ -9,6 +9,7 @@
 
 #include "config/Config.h"
 #include "image/PackageMeta.h"
+#include "nix/ChildProcess.h"
 #include "strata/sdk/closure.h"
 
 namespace strata {
@@ -64,6 +65,10 @@ class NixDriver {
 
   static std::string systemFor(const std::string& arch);
 
+  /// How Nix runs, for the start-up log: "as root, on the store directly",
+  /// "through the nix-daemon as nobody".
+  std::string describe() const;
+
   /// Reads the `meta` answer of strata.nix for one package; anything of the
   /// wrong shape is left out rather than refused.
   static PackageMeta parseMeta(const Poco::JSON::Object::Ptr& meta);
@@ -79,6 +84,8 @@ class NixDriver {
                                       const std::string& system) const;
   NixConfig config_;
   const Cancellation* stop_ = nullptr;
+  ChildOptions childBase_;  ///< what every Nix command runs with (daemon, user)
+  std::string runsAs_;
   std::string expression_;
 };
 

@@ -507,6 +507,26 @@ require_tools curl jq sha256sum
 [[ -x "$STRATA_BIN" ]] || fail "STRATA_BIN '$STRATA_BIN' is not an executable (build it first)"
 
 # ---------------------------------------------------------------------------
+# nix-daemon
+
+# start_nix_daemon: makes sure a nix-daemon answers on the default socket
+# (Debian's nix-bin, without binary caches), started by this test when none
+# runs, and stopped at its end.
+start_nix_daemon() {
+  # Writing to the store (toFile) needs the daemon; evaluating alone would not.
+  local probe='builtins.toFile "strata-daemon-probe" "ok"'
+  NIX_REMOTE=daemon nix-instantiate --eval --read-write-mode -E "$probe" >/dev/null 2>&1 && return 0
+  NIX_CONFIG=$'substituters =\nsandbox = true' nix-daemon --daemon >"$WORK/nix-daemon.log" 2>&1 &
+  local pid=$! i
+  add_cleanup "kill $pid 2>/dev/null || true"
+  for ((i = 0; i < 100; i++)); do
+    NIX_REMOTE=daemon nix-instantiate --eval --read-write-mode -E "$probe" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "nix-daemon did not answer within 10 s (log: $WORK/nix-daemon.log)"
+}
+
+# ---------------------------------------------------------------------------
 # distribution (Debian's docker-registry), the reference registry
 
 # start_distribution NAME: docker-registry on its filesystem driver, data in

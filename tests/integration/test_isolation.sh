@@ -17,13 +17,17 @@ printf '%s\n' "STRATA-OTHER-$secret" >"$WORK/other/secret.txt"
 cp "$FIXTURE_PKGS/../evil/default.nix" "$WORK/evil/default.nix"
 echo "the package set own file" >"$WORK/evil/own.txt"
 ln -s "$data/token-signing-key.pem" "$WORK/evil/link-to-key"
+mkdir -m 700 "$WORK/rootonly"
+printf '%s\n' "STRATA-ROOT-ONLY-$secret" >"$WORK/rootonly/notes.txt"
+chmod 600 "$WORK/rootonly/notes.txt" "$data/token-signing-key.pem"
 jq -n --arg key "$data/token-signing-key.pem" --arg other "$WORK/other/secret.txt" \
-  --arg lib "$DEMO_PKGS/lib.nix" '{key: $key, other: $other, lib: $lib}' >"$WORK/evil/targets.json"
+  --arg lib "$DEMO_PKGS/lib.nix" --arg rootOnly "$WORK/rootonly/notes.txt" \
+  '{key: $key, other: $other, lib: $lib, rootOnly: $rootOnly}' >"$WORK/evil/targets.json"
 printf '{ }\n' >"$WORK/other/default.nix"
 
 write_config "$WORK/strata.json" ".dataDir = \"$data\" | .sources += [
   { name: \"evil\", prefix: \"evil\", type: \"path\", path: \"$WORK/evil\",
-    allowedPaths: [\"/usr/bin\", \"$DEMO_PKGS/lib.nix\"] },
+    allowedPaths: [\"/usr/bin\", \"$DEMO_PKGS/lib.nix\", \"$WORK/rootonly\"] },
   { name: \"other\", prefix: \"other\", type: \"path\", path: \"$WORK/other\" } ]"
 STRATA_TEST_SECRET="$secret" start_server "$WORK/strata.json"
 
@@ -50,6 +54,7 @@ expect_not_contains "$(cat "$rootfs"/nix/store/*-evil-env/share/leak)" "$secret"
   "builtins.getEnv sees nothing of the server's environment"
 
 # --- the package set's own files still work ------------------------------------------
+
 expect_eq "the package set own file" "$(pull_and_run evil/own own)" \
   "a package reading its own folder builds and runs"
 expect_not_contains "$(cat "$SERVER_LOG")" "$secret" "the server log never holds the secret"
@@ -68,3 +73,34 @@ write_config "$WORK/bad.json" ".dataDir = \"$data\" | .sources[0].path = \"$WORK
 out="$("$STRATA_BIN" serve --config "$WORK/bad.json" 2>&1 >/dev/null)" && rc=0 || rc=$?
 expect_ne 0 "$rc" "a path source holding the data folder stops start-up"
 expect_contains "$out" "sources.0.path" "naming the key"
+
+# --- through the nix-daemon, Nix runs as an unprivileged user ---------------------------
+# The operating system, not only restrict-eval, then keeps root's files from
+# the package set: a root-only file the source lists in allowedPaths is
+# readable to Nix running as root, and not to Nix running as nobody.
+write_config "$WORK/strata.json" ".dataDir = \"$data\" | .sources += [
+  { name: \"evil\", prefix: \"evil\", type: \"path\", path: \"$WORK/evil\",
+    allowedPaths: [\"/usr/bin\", \"$DEMO_PKGS/lib.nix\", \"$WORK/rootonly\"] } ]"
+start_server "$WORK/strata.json"
+http GET "/v2/evil/readrootonly/manifests/latest" -H "Accept: $OCI_MANIFEST"
+expect_status 200 "without a daemon, Nix runs as root and reads a root-only allowed path"
+stop_server
+
+chmod 755 "$WORK"  # mktemp made it 0700: nobody could not reach the package set
+start_nix_daemon
+write_config "$WORK/daemon.json" ".dataDir = \"$WORK/data-daemon\" | .nix.daemon = true | .sources += [
+  { name: \"evil\", prefix: \"evil\", type: \"path\", path: \"$WORK/evil\",
+    allowedPaths: [\"/usr/bin\", \"$DEMO_PKGS/lib.nix\", \"$WORK/rootonly\"] } ]"
+start_server "$WORK/daemon.json"
+expect_contains "$(cat "$SERVER_LOG")" "Nix runs through the nix-daemon as nobody" "the log says how Nix runs"
+http GET "/v2/evil/readrootonly/manifests/latest" -H "Accept: $OCI_MANIFEST"
+expect_error 500 UNKNOWN "through the daemon, a root-only file is out of reach"
+expect_contains "$(error_field detail)" "Permission denied" "Nix says permission denied"
+expect_not_contains "$(body)" "$secret" "and the answer does not hold it"
+http GET "/v2/evil/readkey/manifests/latest" -H "Accept: $OCI_MANIFEST"
+expect_error 500 UNKNOWN "the signing key stays refused"
+
+expect_eq "the package set own file" "$(pull_and_run evil/own own)" \
+  "an image built through the daemon by an unprivileged Nix runs"
+expect_not_contains "$(cat "$SERVER_LOG")" "$secret" "the server log never holds the secret"
+stop_server
