@@ -214,7 +214,8 @@ int serve(const Config& config) {
   log.information("strata %s listening on port %hu (%s), data in %s, metadata in %s, replica %s",
                   std::string(STRATA_VERSION), server.port(), config.listen, config.dataDir,
                   services.metadata->describe(), services.builds->replica());
-  log.information("Nix runs %s", services.nix.describe());
+  log.information("Nix %s runs %s", services.nix.version(), services.nix.describe());
+  services.metrics.set("strata_nix_info{version=\"" + services.nix.version() + "\"}", 1);
   // The online collector; on several replicas, one collects at a time.
   std::optional<Ticker> collector;
   if (config.gc.intervalSeconds > 0)

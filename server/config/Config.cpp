@@ -417,7 +417,7 @@ Config fromTree(Object::Ptr root) {
 
   Section nix(top.object("nix"), "nix",
               {"timeoutSeconds", "maxConcurrentBuilds", "maxQueuedBuilds", "buildLeaseSeconds",
-               "failureCacheSeconds", "options", "daemon", "user"});
+               "failureCacheSeconds", "options", "daemon", "user", "binDir"});
   c.nix.timeoutSeconds = nix.integer("timeoutSeconds", c.nix.timeoutSeconds, 1, 86400);
   c.nix.maxConcurrentBuilds = nix.integer("maxConcurrentBuilds", c.nix.maxConcurrentBuilds, 1, 256);
   c.nix.maxQueuedBuilds = nix.integer("maxQueuedBuilds", c.nix.maxQueuedBuilds, 0, 100000);
@@ -425,6 +425,7 @@ Config fromTree(Object::Ptr root) {
   c.nix.failureCacheSeconds =
       nix.integer("failureCacheSeconds", c.nix.failureCacheSeconds, 0, 86400);
   c.nix.daemon = nix.boolean("daemon", c.nix.daemon);
+  c.nix.binDir = absolute(nix.str("binDir", ""));
   c.nix.user = nix.str("user", "");
   // Without a daemon Nix writes the store itself: only as root.
   if (!c.nix.user.empty() && !c.nix.daemon)

@@ -58,6 +58,9 @@ struct NixConfig {
   /// daemon writes the store and runs the builds, so the commands need no
   /// privileges, and run as `user` when the server runs as root.
   bool daemon = false;
+  /// The folder holding nix-build, nix-instantiate and nix (absolute);
+  /// empty: found in PATH.
+  std::string binDir;
   /// With daemon: the account Nix commands run as when the server runs as
   /// root (empty: "nobody"). It must not be able to read the server's secrets.
   std::string user;

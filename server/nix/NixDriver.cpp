@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <sstream>
@@ -90,6 +91,8 @@ bool isStorePath(const std::string& path) {
 
 NixDriver::NixDriver(NixConfig config, const Cancellation* stop)
     : config_(std::move(config)), stop_(stop) {
+  if (!config_.binDir.empty() && ::access(program("nix-build").c_str(), X_OK) != 0)
+    throw std::runtime_error("nix.binDir: " + config_.binDir + " holds no executable nix-build");
   if (config_.daemon) {
     childBase_.extraEnv["NIX_REMOTE"] = "daemon";
     if (::geteuid() == 0) {
@@ -180,6 +183,48 @@ PackageMeta NixDriver::parseMeta(const Poco::JSON::Object::Ptr& meta) {
   return out;
 }
 
+std::string NixDriver::program(const std::string& name) const {
+  return config_.binDir.empty() ? name : config_.binDir + "/" + name;
+}
+
+std::string NixDriver::version() const {
+  std::call_once(versionAsked_, [this] {
+    version_ = "unknown";
+    try {
+      ChildOptions opts = childBase_;
+      opts.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      ChildResult r = runChild({program("nix-instantiate"), "--version"}, opts);
+      // "nix-instantiate (Nix) 2.8.0": the last word, if it looks like a version.
+      std::string out = r.out;
+      while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+      std::string word = out.substr(out.find_last_of(' ') + 1);
+      bool plausible =
+          !word.empty() && word.size() <= 40 && std::isdigit(static_cast<unsigned char>(word[0]));
+      for (char c : word)
+        plausible = plausible && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+                                  c == '-' || c == '+' || c == '_');
+      if (r.exitCode == 0 && plausible) version_ = word;
+    } catch (const std::exception&) {
+      // Not installed: every build will say so; the version stays unknown.
+    }
+  });
+  return version_;
+}
+
+std::string NixDriver::requiredNixVersion(const std::string& errorText) {
+  static const std::string kMarker = "requires Nix >= ";
+  auto at = errorText.find(kMarker);
+  if (at == std::string::npos) return "";
+  std::string version;
+  for (std::size_t i = at + kMarker.size(); i < errorText.size() && version.size() < 40; ++i) {
+    char c = errorText[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '+') break;
+    version += c;
+  }
+  while (!version.empty() && version.back() == '.') version.pop_back();
+  return version.empty() || !std::isdigit(static_cast<unsigned char>(version[0])) ? "" : version;
+}
+
 std::string NixDriver::describe() const {
   if (!config_.daemon) return "on the store directly";
   return "through the nix-daemon" + (runsAs_.empty() ? std::string() : " as " + runsAs_);
@@ -213,11 +258,23 @@ std::vector<std::string> NixDriver::commonArgs(const PackageSet& packageSet,
 Resolution NixDriver::resolve(const PackageSet& packageSet, const std::vector<std::string>& names,
                               const std::string& system, Deadline deadline,
                               const LogSink& log) const {
-  std::vector<std::string> argv = {"nix-instantiate", "--eval", "--strict", "--json"};
+  std::vector<std::string> argv = {program("nix-instantiate"), "--eval", "--strict", "--json"};
   auto common = commonArgs(packageSet, names, system);
   argv.insert(argv.end(), common.begin(), common.end());
   argv.insert(argv.end(), {"-A", "resolve"});
   ChildResult r = run(argv, deadline, log, stop_, childBase_);
+  if (!r.timedOut && r.exitCode != 0) {
+    // nixpkgs refuses an older Nix in its default.nix (lib/minver.nix): say
+    // which Nix it needs and how to give it one, not just "evaluation failed".
+    std::string needed = requiredNixVersion(r.errTail);
+    if (!needed.empty())
+      throw Error(ErrorKind::BuildFailed,
+                  "this revision of the package set needs Nix " + needed +
+                      " or newer, and this server runs Nix " + version() +
+                      ": point nix.binDir at the bin folder of a newer Nix "
+                      "(docs/operations.md#nix)",
+                  lastLines(r.errTail, 20));
+  }
   if (r.timedOut || r.exitCode != 0)
     failFrom(r, "evaluating the package set", config_.timeoutSeconds);
 
@@ -250,7 +307,7 @@ Resolution NixDriver::resolve(const PackageSet& packageSet, const std::vector<st
 
 void NixDriver::build(const PackageSet& packageSet, const std::vector<std::string>& attrs,
                       const std::string& system, Deadline deadline, const LogSink& log) const {
-  std::vector<std::string> argv = {"nix-build", "--no-out-link"};
+  std::vector<std::string> argv = {program("nix-build"), "--no-out-link"};
   auto common = commonArgs(packageSet, attrs, system);
   argv.insert(argv.end(), common.begin(), common.end());
   argv.insert(argv.end(), {"-A", "build"});
@@ -260,7 +317,7 @@ void NixDriver::build(const PackageSet& packageSet, const std::vector<std::strin
 
 sdk::ClosureGraph NixDriver::closure(const std::vector<std::string>& outPaths,
                                      Deadline deadline) const {
-  std::vector<std::string> argv = {"nix", "--extra-experimental-features", "nix-command"};
+  std::vector<std::string> argv = {program("nix"), "--extra-experimental-features", "nix-command"};
   for (const auto& [k, v] : config_.options) argv.insert(argv.end(), {"--option", k, v});
   argv.insert(argv.end(), {"path-info", "--json", "-r", "--"});
   argv.insert(argv.end(), outPaths.begin(), outPaths.end());

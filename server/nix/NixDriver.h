@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -65,9 +66,17 @@ class NixDriver {
 
   static std::string systemFor(const std::string& arch);
 
-  /// How Nix runs, for the start-up log: "as root, on the store directly",
+  /// How Nix runs, for the start-up log: "on the store directly",
   /// "through the nix-daemon as nobody".
   std::string describe() const;
+
+  /// The version of the Nix in nix.binDir (or PATH), as it says
+  /// ("2.8.0"), asked once; "unknown" when it does not answer.
+  std::string version() const;
+
+  /// The minimum Nix version a package set's evaluation error asks for
+  /// (nixpkgs' "requires Nix >= 2.18"), or "" when it asks for none.
+  static std::string requiredNixVersion(const std::string& errorText);
 
   /// Reads the `meta` answer of strata.nix for one package; anything of the
   /// wrong shape is left out rather than refused.
@@ -86,6 +95,9 @@ class NixDriver {
   const Cancellation* stop_ = nullptr;
   ChildOptions childBase_;  ///< what every Nix command runs with (daemon, user)
   std::string runsAs_;
+  std::string program(const std::string& name) const;
+  mutable std::once_flag versionAsked_;
+  mutable std::string version_;
   std::string expression_;
 };
 

@@ -92,7 +92,7 @@ write_config "$WORK/daemon.json" ".dataDir = \"$WORK/data-daemon\" | .nix.daemon
   { name: \"evil\", prefix: \"evil\", type: \"path\", path: \"$WORK/evil\",
     allowedPaths: [\"/usr/bin\", \"$DEMO_PKGS/lib.nix\", \"$WORK/rootonly\"] } ]"
 start_server "$WORK/daemon.json"
-expect_contains "$(cat "$SERVER_LOG")" "Nix runs through the nix-daemon as nobody" "the log says how Nix runs"
+expect_contains "$(cat "$SERVER_LOG")" "runs through the nix-daemon as nobody" "the log says how Nix runs"
 http GET "/v2/evil/readrootonly/manifests/latest" -H "Accept: $OCI_MANIFEST"
 expect_error 500 UNKNOWN "through the daemon, a root-only file is out of reach"
 expect_contains "$(error_field detail)" "Permission denied" "Nix says permission denied"

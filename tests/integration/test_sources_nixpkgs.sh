@@ -143,5 +143,35 @@ expect_eq "$c_2405b" "$(pin_field nixpkgs/hello latest revision)" "the channel a
 expect_eq "Hello, world! (nixpkgs 24.05.2)" "$(run_image nixpkgs/hello:latest /bin/hello)" "and runs the new release"
 expect_eq "$d_latest" "$(manifest_digest nixpkgs/hello "$c_2405")" "the old commit keeps its digest"
 
+# --- a revision that needs a newer Nix (nixpkgs' lib/minver.nix) -----------------------------
+# nixpkgs' own default.nix aborts on a Nix older than lib/minver.nix: the
+# error names both versions and the way out (nix.binDir).
+git -C "$repo" checkout -q -b nixos-next
+mkdir -p "$repo/lib"
+echo '"2.18"' >"$repo/lib/minver.nix"
+git -C "$repo" mv default.nix pkgs.nix
+cat >"$repo/default.nix" <<'NIX'
+let requiredVersion = import ./lib/minver.nix; in
+if ! builtins ? nixVersion || builtins.compareVersions requiredVersion builtins.nixVersion == 1 then
+  abort ''
+    This version of Nixpkgs requires Nix >= ${requiredVersion}, please upgrade:
+
+    - If you are running NixOS, `nixos-rebuild' can be used to upgrade your system.
+  ''
+else
+  import ./pkgs.nix
+NIX
+git -C "$repo" add -A
+git -C "$repo" commit -q -m "nixpkgs needing Nix 2.18"
+git -C "$repo" push -q "$WORK/nixpkgs.git" nixos-next
+nix_version="$(nix-instantiate --version | awk '{print $NF}')"
+http GET "/v2/nixpkgs/hello/manifests/nixos-next" -H "Accept: $OCI_MANIFEST"
+expect_error 500 UNKNOWN "a revision needing Nix 2.18"
+expect_contains "$(error_field message)" "needs Nix 2.18 or newer, and this server runs Nix $nix_version" \
+  "the error names both versions"
+expect_contains "$(error_field message)" "point nix.binDir at the bin folder of a newer Nix" "and what to do"
+expect_contains "$(curl -s "$BASE/metrics")" "strata_nix_info{version=\"$nix_version\"} 1" \
+  "/metrics shows the Nix version"
+
 expect_server_alive
 stop_server

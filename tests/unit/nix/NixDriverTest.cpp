@@ -3,6 +3,11 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <string>
 
 namespace strata {
@@ -217,6 +222,46 @@ TEST(PackageMetaTest, LeavesOutOrBoundsWhatAPackageSetShouldNotSay) {
   std::string list;
   for (int i = 0; i < 40; ++i) list += (i ? ",\"L" : "\"L") + std::to_string(i) + "\"";
   EXPECT_EQ(NixDriver::parseMeta(metaJson(R"({"licenses":[)" + list + "]}")).licenses.size(), 16u);
+}
+
+TEST(NixVersion, TheMinimumANixpkgsRevisionAsksFor) {
+  EXPECT_EQ(NixDriver::requiredNixVersion(
+                "error: evaluation aborted with the following error message: 'This version of "
+                "Nixpkgs requires Nix >= 2.18, please upgrade:\n"),
+            "2.18");
+  EXPECT_EQ(NixDriver::requiredNixVersion("requires Nix >= 2.3.15\n"), "2.3.15");
+  EXPECT_EQ(NixDriver::requiredNixVersion("requires Nix >= 2.18."), "2.18");
+  EXPECT_EQ(NixDriver::requiredNixVersion("error: attribute 'hello' missing"), "");
+  EXPECT_EQ(NixDriver::requiredNixVersion("requires Nix >= <script>"), "");
+  EXPECT_EQ(NixDriver::requiredNixVersion("requires Nix >= "), "");
+}
+
+/// A folder standing in for nix.binDir, whose nix-instantiate prints `out`.
+std::string fakeBinDir(const std::string& out) {
+  std::string dir = ::testing::TempDir() + "strata-nix-bin-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(std::hash<std::string>{}(out));
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"nix-build", "nix-instantiate"}) {
+    std::ofstream f(dir + "/" + name);
+    f << "#!/bin/sh\nprintf '%s\\n' '" << out << "'\n";
+    f.close();
+    std::filesystem::permissions(dir + "/" + name, std::filesystem::perms::owner_all);
+  }
+  return dir;
+}
+
+TEST(NixVersion, ReadFromTheNixInBinDir) {
+  NixConfig c;
+  c.binDir = fakeBinDir("nix-instantiate (Nix) 2.26.3");
+  EXPECT_EQ(NixDriver(c).version(), "2.26.3");
+  c.binDir = fakeBinDir("something else entirely <b>");
+  EXPECT_EQ(NixDriver(c).version(), "unknown") << "output that is not a version is not shown";
+}
+
+TEST(NixVersion, ABinDirWithoutNixStopsStartUp) {
+  NixConfig c;
+  c.binDir = ::testing::TempDir();
+  EXPECT_THROW(NixDriver{c}, std::runtime_error);
 }
 
 }  // namespace
