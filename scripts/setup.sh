@@ -22,6 +22,8 @@ if $tests; then
   packages+=(
     # registry clients and tools used by the tests and benchmarks
     skopeo umoci podman curl jq sqlite3 openssl bc wrk pigz docker-registry valgrind
+    # the sanitizer build (clang's ASan and UBSan) and its fuzz targets (libFuzzer)
+    clang libfuzzer-14-dev
     # the S3 tests: AWS's own signer and command line client
     python3-botocore awscli
     # the PostgreSQL tests: PostgreSQL 15 (initdb, pg_ctl) and psql

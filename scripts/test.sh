@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
 # Installs, builds and runs every test (unit and integration), then the unit
-# tests again built with AddressSanitizer and UndefinedBehaviorSanitizer (in
-# build-sanitize/; STRATA_SANITIZE_RUN=0 skips that). Exit status 0 only when
-# all pass. Extra arguments go to ctest (e.g. -L unit, -R blob).
+# tests again built by clang with AddressSanitizer and UndefinedBehaviorSanitizer
+# (in build-sanitize/; STRATA_SANITIZE_RUN=0 skips that), and the fuzz targets
+# of the same build for STRATA_FUZZ_SECONDS each (tests/fuzz/run.sh, default
+# 30). Exit status 0 only when all pass. Extra arguments go to ctest (e.g.
+# -L unit, -R blob).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --tests
 (cd build && ctest --output-on-failure --timeout 1500 "$@")
 
 if [[ "${STRATA_SANITIZE_RUN:-1}" == 1 ]]; then
-  cmake -S . -B build-sanitize -G Ninja -DSTRATA_SANITIZE=ON >/dev/null
+  # One clang build for both: the unit tests under the sanitizers and the
+  # libFuzzer targets (STRATA_FUZZ). A build folder configured for another
+  # compiler is started afresh (CMake cannot switch it).
+  if [[ -f build-sanitize/CMakeCache.txt ]] &&
+    ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang++' build-sanitize/CMakeCache.txt; then
+    rm -rf build-sanitize
+  fi
+  cmake -S . -B build-sanitize -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DSTRATA_SANITIZE=ON \
+    -DSTRATA_FUZZ=ON >/dev/null
   ninja -C build-sanitize
   # Any report fails the run (-fno-sanitize-recover); leaks inside Debian's
   # libraries are listed in tests/sanitize/lsan.supp.
@@ -18,4 +28,5 @@ if [[ "${STRATA_SANITIZE_RUN:-1}" == 1 ]]; then
     UBSAN_OPTIONS=print_stacktrace=1 \
     build-sanitize/bin/strata_unit_tests --gtest_brief=1
   echo "unit tests under AddressSanitizer and UndefinedBehaviorSanitizer: passed"
+  tests/fuzz/run.sh build-sanitize
 fi

@@ -31,7 +31,13 @@ function(strata_add_plugin name)
     POSITION_INDEPENDENT_CODE ON)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     # Undefined symbols are an error at link time, not a failure at load time.
-    target_link_options(${name} PRIVATE "LINKER:--no-undefined")
+    # Not under clang's sanitizers: clang links their runtime into the host
+    # executable only, so the plugin's calls into it are undefined here.
+    get_directory_property(dir_options COMPILE_OPTIONS)
+    if(NOT (CMAKE_CXX_COMPILER_ID MATCHES "Clang" AND
+            "${dir_options} ${CMAKE_CXX_FLAGS}" MATCHES "-fsanitize="))
+      target_link_options(${name} PRIVATE "LINKER:--no-undefined")
+    endif()
     # Export the two entry points and nothing else: -fvisibility=hidden does
     # not hide the standard library's template instantiations, and an exported
     # (or GNU-unique) symbol can keep a library from unloading or clash with

@@ -1,8 +1,10 @@
 #include "auth/Scope.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "util/Error.h"
+#include "util/Utf8.h"
 
 namespace strata {
 namespace {
@@ -14,8 +16,12 @@ bool validActionChar(char c) {
 
 [[noreturn]] void malformed(std::string_view text, const std::string& why) {
   std::string shown(text.substr(0, 200));
+  // The message reaches a JSON error body: it must be UTF-8 too.
+  bool utf8 = isUtf8(shown);
   for (char& c : shown)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f ||
+        (!utf8 && static_cast<unsigned char>(c) >= 0x80))
+      c = '?';
   throw Error(ErrorKind::BadRequest, "invalid scope '" + shown + "': " + why);
 }
 
@@ -43,6 +49,7 @@ Scope parseScope(std::string_view text) {
   if (s.name.empty()) malformed(text, "the name is empty");
   for (char c : s.name)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) malformed(text, "bad name character");
+  if (!isUtf8(s.name)) malformed(text, "the name is not UTF-8");
   std::string_view acts = text.substr(last + 1);
   std::size_t start = 0;
   while (start <= acts.size()) {

@@ -19,8 +19,8 @@ ConnectionGuard::~ConnectionGuard() {
   watchdog_.join();
 }
 
-std::optional<std::uint64_t> ConnectionGuard::open(const Poco::Net::StreamSocket& socket,
-                                                   const std::string& client) {
+std::optional<std::uint64_t> ConnectionGuard::admit(const Poco::Net::StreamSocket& socket,
+                                                    const std::string& client) {
   std::lock_guard lock(mutex_);
   int& held = perClient_[client];
   if (limits_.perClient > 0 && held >= limits_.perClient) {
@@ -89,7 +89,7 @@ int ConnectionGuard::busy() const {
                                         [](auto& e) { return e.second.phase == Phase::Busy; }));
 }
 
-int ConnectionGuard::open() const {
+int ConnectionGuard::openCount() const {
   std::lock_guard lock(mutex_);
   return static_cast<int>(connections_.size());
 }

@@ -46,8 +46,8 @@ class ConnectionGuard {
 
   /// Registers a new connection waiting for its first request head; empty
   /// when `client` already holds perClient connections.
-  std::optional<std::uint64_t> open(const Poco::Net::StreamSocket& socket,
-                                    const std::string& client);
+  std::optional<std::uint64_t> admit(const Poco::Net::StreamSocket& socket,
+                                     const std::string& client);
   void enter(std::uint64_t id, Phase phase);
   /// True when the watchdog ended this connection's wait for a head.
   bool timedOut(std::uint64_t id) const;
@@ -59,7 +59,7 @@ class ConnectionGuard {
   /// Ends every connection at once, busy ones included.
   void abortAll();
   int busy() const;
-  int open() const;
+  int openCount() const;
 
   /// One pass of the watchdog at `now` (the thread calls it a few times a
   /// second; tests call it with their own clock). Returns how many

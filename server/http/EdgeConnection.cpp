@@ -59,7 +59,7 @@ void EdgeConnection::run() {
   } catch (const Poco::Exception&) {
     return;  // the peer left before we could ask who it was
   }
-  auto id = guard_.open(socket(), client);
+  auto id = guard_.admit(socket(), client);
   if (!id) {
     refuse(client);
     return;

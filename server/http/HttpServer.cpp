@@ -73,7 +73,7 @@ void HttpServer::stopAccepting() {
 }
 
 bool HttpServer::waitIdle(std::chrono::steady_clock::time_point until) const {
-  while (guard_->open() > 0) {
+  while (guard_->openCount() > 0) {
     if (std::chrono::steady_clock::now() >= until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -17,8 +17,11 @@ std::vector<Route> table() {
       {kGet, "/v2/", "base", handleBase, Access::registry()},
       {kGet, "/v2/_catalog", "catalog", handleCatalog, Access::catalog()},
       {kGet, "/v2/{name...}/tags/list", "tags", handleTags, Access::pull("name")},
-      // Uploads before blobs: "uploads" would otherwise read as a digest.
-      {kAny, "/v2/{name...}/blobs/uploads/{rest*}", "push", handlePushRefused, Access::registry()},
+      // Uploads before blobs: "uploads" would otherwise read as a digest. One
+      // segment after it (the upload's id): a longer path is a name holding
+      // "blobs/uploads", such as GET /v2/acme/blobs/uploads/manifests/latest.
+      {kAny, "/v2/{name...}/blobs/uploads/{uuid}", "push", handlePushRefused, Access::registry()},
+      {kAny, "/v2/{name...}/blobs/uploads/", "push", handlePushRefused, Access::registry()},
       {kAny, "/v2/{name...}/blobs/uploads", "push", handlePushRefused, Access::registry()},
       {kGet, "/v2/{name...}/manifests/{reference}", "manifest", handleManifest,
        Access::pull("name")},

@@ -5,7 +5,6 @@
 #include <Poco/Ascii.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/NumberParser.h>
 #include <Poco/String.h>
 
 #include <sstream>
@@ -118,11 +117,28 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+/// An RFC 9110 qvalue in thousandths: "0" or "1", then up to three decimals
+/// ("1" only with zeros). Nullopt for anything else, which the caller takes
+/// as a refusal rather than guess (a float parser would take "1e-1", "inf").
+std::optional<int> qvalue(std::string_view s) {
+  if (s.empty() || (s[0] != '0' && s[0] != '1')) return std::nullopt;
+  int q = s[0] == '1' ? 1000 : 0;
+  if (s.size() == 1) return q;
+  if (s[1] != '.' || s.size() > 5) return std::nullopt;
+  int scale = 100;
+  for (char c : s.substr(2)) {
+    if (c < '0' || c > '9' || (q == 1000 && c != '0')) return std::nullopt;
+    q += (c - '0') * scale;
+    scale /= 10;
+  }
+  return q;
+}
+
 /// The best of `types` by the client's q-values (an earlier type in `accept`
 /// wins ties); nullopt when it accepts none of them.
 std::optional<std::size_t> bestAccepted(const std::string& accept,
                                         std::initializer_list<const char*> types) {
-  double bestQ = 0;
+  int bestQ = 0;
   std::optional<std::size_t> best;
   forEachPart(accept, ',', [&](std::string_view item) {
     auto semicolon = item.find(';');
@@ -134,13 +150,13 @@ std::optional<std::size_t> bestAccepted(const std::string& accept,
       ++i;
     }
     if (!which) return;
-    double q = 1.0;
+    int q = 1000;
     if (semicolon != std::string_view::npos)
       forEachPart(item.substr(semicolon + 1), ';', [&](std::string_view param) {
         param = trimmed(param);
-        if (param.substr(0, 2) == "q=" &&
-            !Poco::NumberParser::tryParseFloat(std::string(param.substr(2)), q))
-          q = 0;
+        // Parameter names are case-insensitive: "Q=0" refuses as "q=0" does.
+        if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=')
+          q = qvalue(param.substr(2)).value_or(0);
       });
     if (q > bestQ) {  // strictly greater: an earlier type wins ties
       bestQ = q;
@@ -152,7 +168,7 @@ std::optional<std::size_t> bestAccepted(const std::string& accept,
 
 }  // namespace
 
-// Every warm pull by tag negotiates: no streams, no copies but the q-value.
+// Every warm pull by tag negotiates: no streams, no copies.
 ManifestFormat negotiateManifest(const std::string& accept) {
   auto best = bestAccepted(accept, {media::kOciManifest, media::kDockerManifest});
   return best == 0u ? ManifestFormat::Oci : ManifestFormat::Docker;

@@ -62,22 +62,6 @@ void writeFile(TarWriter& tar, const std::string& name, const std::string& path,
   tar.endFile();
 }
 
-void writeTree(TarWriter& tar, const std::string& name, const std::string& path) {
-  struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) throw sysError("cannot stat", path);
-  if (S_ISDIR(st.st_mode)) {
-    tar.directory(name, st.st_mode & 0777);
-    for (const auto& entry : sortedEntries(path))
-      writeTree(tar, name + "/" + entry, path + "/" + entry);
-  } else if (S_ISLNK(st.st_mode)) {
-    tar.symlink(name, readLink(path));
-  } else if (S_ISREG(st.st_mode)) {
-    writeFile(tar, name, path, st);
-  } else {
-    throw std::runtime_error("'" + path + "' is neither a file, a directory nor a symlink");
-  }
-}
-
 /// The merged view of several packages' trees.
 struct Node {
   bool isDir = false;
@@ -144,6 +128,22 @@ std::string storeBaseName(const std::string& path) {
 }
 
 }  // namespace
+
+void writeTree(TarWriter& tar, const std::string& name, const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) throw sysError("cannot stat", path);
+  if (S_ISDIR(st.st_mode)) {
+    tar.directory(name, st.st_mode & 0777);
+    for (const auto& entry : sortedEntries(path))
+      writeTree(tar, name + "/" + entry, path + "/" + entry);
+  } else if (S_ISLNK(st.st_mode)) {
+    tar.symlink(name, readLink(path));
+  } else if (S_ISREG(st.st_mode)) {
+    writeFile(tar, name, path, st);
+  } else {
+    throw std::runtime_error("'" + path + "' is neither a file, a directory nor a symlink");
+  }
+}
 
 void writeStorePaths(TarWriter& tar, const std::vector<std::string>& storePaths) {
   tar.directory("nix", 0555);

@@ -13,6 +13,11 @@ namespace strata {
 /// anything else in the store is an error.
 void writeStorePaths(TarWriter& tar, const std::vector<std::string>& storePaths);
 
+/// Writes the file, directory or symlink at `path` as `name`, a directory's
+/// entries after it depth-first in byte order, without ending the archive:
+/// writeStorePaths for one tree anywhere (tests/fuzz/ writes made-up trees).
+void writeTree(TarWriter& tar, const std::string& name, const std::string& path);
+
 /// Writes the layer that makes the packages visible at "/": for each of bin,
 /// lib, share and etc of every root (in the given order; the first package
 /// providing a name wins), real directories merged across packages and

@@ -65,5 +65,26 @@ TEST(ScopeTest, RefusesMalformedScopes) {
   EXPECT_THROW(parseScopes({"repository:a:pull bogus"}), Error);
 }
 
+// Found by tests/fuzz/fuzz_token: a name that is not UTF-8 went into the
+// token's JSON, and the token issued for it never verified.
+TEST(ScopeTest, RefusesNamesThatAreNotUtf8) {
+  for (const char* bad : {"repository:lno\xff\xff"
+                          "cal:pull",
+                          "repository:a\xc0\xaf"
+                          "b:pull",
+                          "repository:\xed\xa0\x80:pull", "repository:\xe2\x98:pull"}) {
+    try {
+      parseScope(bad);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::BadRequest);
+      // Shown without the bytes that would make the JSON error body invalid.
+      EXPECT_EQ(std::string(e.what()).find_first_of("\xff\xc0\xed"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(parseScope("repository:caf\xc3\xa9/\xe2\x98\x83:pull").name,
+            "caf\xc3\xa9/\xe2\x98\x83");
+}
+
 }  // namespace
 }  // namespace strata

@@ -108,6 +108,20 @@ TEST_F(TokenServiceTest, IssuesAndVerifiesItsOwnTokens) {
   EXPECT_EQ(list->getObject(0)->getValue<std::string>("name"), "demo/hello");
 }
 
+// Found by tests/fuzz/fuzz_token: every scope parseScopes lets through must
+// survive the token, or the token is issued and then refused.
+TEST_F(TokenServiceTest, ParsedScopesSurviveTheToken) {
+  TokenService svc(*keyA_, 900);
+  auto access =
+      parseScopes({"repository:caf\xc3\xa9/\xf0\x9f\x90\xb3:pull "
+                   "repository(plugin):localhost:5000/a\\b\"c:pull,push"});
+  TokenClaims c = svc.verify(svc.issue("alice", access, std::nullopt, kNow).jwt, kNow);
+  EXPECT_EQ(c.access, access);
+  EXPECT_THROW(parseScopes({"repository:lno\xff\xff"
+                            "cal:pull"}),
+               Error);
+}
+
 TEST_F(TokenServiceTest, AnonymousTokensAndTokensWithoutApiTokenId) {
   TokenService svc(*keyA_, 60);
   auto issued = svc.issue("", {}, std::nullopt, kNow);

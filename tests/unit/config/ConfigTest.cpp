@@ -181,6 +181,12 @@ TEST(Config, ValuesOutOfRangeAreRejected) {
   EXPECT_MENTIONS(errorOf(R"({"layering":{"maxLayers":126}})"), "'layering.maxLayers'");
   EXPECT_MENTIONS(errorOf(R"({"auth":{"tokenTtlSeconds":5}})"), "'auth.tokenTtlSeconds'");
   EXPECT_MENTIONS(errorOf(R"({"nix":{"timeoutSeconds":99999999999}})"), "'nix.timeoutSeconds'");
+  // Found by tests/fuzz/fuzz_json: past int64, Poco's own "Out of range"
+  // escaped without the key.
+  EXPECT_MENTIONS(errorOf(R"({"nix":{"timeoutSeconds":18446744073709551615}})"),
+                  "'nix.timeoutSeconds' must be between");
+  EXPECT_MENTIONS(errorOf(R"({"gc":{"intervalSeconds":9223372036854775808}})"),
+                  "'gc.intervalSeconds' must be between");
   EXPECT_MENTIONS(errorOf(R"({"publicUrl":"ftp://x"})"), "'publicUrl'");
   EXPECT_MENTIONS(errorOf(R"({"dataDir":""})"), "'dataDir'");
   EXPECT_MENTIONS(errorOf(R"({"storage":{"backend":"ftp"}})"), "'storage.backend'");
@@ -501,6 +507,62 @@ TEST(Config, S3Storage) {
   EXPECT_MENTIONS(errorOf(s3(R"(,"presignSeconds":0)")), "'storage.s3.presignSeconds'");
   EXPECT_MENTIONS(errorOf(s3(R"(,"partSizeMiB":4)")), "'storage.s3.partSizeMiB'");
   EXPECT_MENTIONS(errorOf(s3(R"(,"secretAccessKey":"inline")")), "'storage.s3.secretAccessKey'");
+}
+
+TEST(Config, HttpLimitsHaveDefaultsAndRanges) {
+  Config d = parseConfig("{}", {});
+  EXPECT_EQ(d.http.maxConnections, 256);
+  EXPECT_EQ(d.http.maxConnectionsPerClient, 64);
+  EXPECT_EQ(d.http.requestHeadSeconds, 10);
+  EXPECT_EQ(d.http.idleSeconds, 30);
+  EXPECT_EQ(d.http.drainSeconds, 30);
+  EXPECT_EQ(d.plugins.timeoutSeconds, 10);
+  Config c = parseConfig(R"({"http":{"maxConnectionsPerClient":0,"drainSeconds":5},
+                             "plugins":{"timeoutSeconds":2}})",
+                         {});
+  EXPECT_EQ(c.http.maxConnectionsPerClient, 0);
+  EXPECT_EQ(c.http.drainSeconds, 5);
+  EXPECT_EQ(c.plugins.timeoutSeconds, 2);
+  EXPECT_MENTIONS(errorOf(R"({"http":{"maxConnections":4}})"), "'http.maxConnections'");
+  EXPECT_MENTIONS(errorOf(R"({"http":{"requestHeadSeconds":0}})"), "'http.requestHeadSeconds'");
+  EXPECT_MENTIONS(errorOf(R"({"http":{"slow":1}})"), "'http.slow'");
+  EXPECT_MENTIONS(errorOf(R"({"plugins":{"timeoutSeconds":0}})"), "'plugins.timeoutSeconds'");
+}
+
+TEST(Config, AllowedPathsNeverReachTheDataFolderSecretsOrAnotherSource) {
+  auto config = [](const std::string& allowed, const std::string& extra = "") {
+    return R"({"dataDir":"/srv/strata","auth":{"signingKeyFile":"/etc/strata/key.pem"},
+               "sources":[{"name":"a","prefix":"a","type":"path","path":"/pkgs/a",
+                           "allowedPaths":[)" +
+           allowed + R"(]},
+                          {"name":"b","prefix":"b","type":"path","path":"/pkgs/b"})" +
+           extra + "]}";
+  };
+  Config ok = parseConfig(config(R"("/usr/bin", "/pkgs/b/lib.nix", "/srv/other/../x")"), {});
+  EXPECT_EQ(ok.sources[0].allowedPaths,
+            (std::vector<std::string>{"/usr/bin", "/pkgs/b/lib.nix", "/srv/x"}));
+  EXPECT_TRUE(ok.sources[1].allowedPaths.empty()) << "nothing but its own folder by default";
+  for (const char* bad : {R"("/")", R"("/srv")", R"("/srv/strata")", R"("/srv/strata/blobs")",
+                          R"("/etc/strata")", R"("/pkgs")", R"("/pkgs/b")", R"("")"})
+    EXPECT_MENTIONS(errorOf(config(bad)), "'sources.0.allowedPaths'");
+  EXPECT_MENTIONS(errorOf(config(R"("/srv")")), "the data folder (dataDir) (/srv/strata)");
+  EXPECT_MENTIONS(errorOf(config(R"("/etc")")), "auth.signingKeyFile");
+  EXPECT_MENTIONS(errorOf(config(R"("/pkgs")")), "all of source 'b'");
+  // A path source whose own folder holds the data folder.
+  EXPECT_MENTIONS(
+      errorOf(config(R"("/usr/bin")", R"(,{"name":"c","prefix":"c","type":"path","path":"/srv"})")),
+      "'sources.2.path'");
+}
+
+TEST(Config, NixDaemonAndItsUser) {
+  Config d = parseConfig("{}", {});
+  EXPECT_FALSE(d.nix.daemon);
+  EXPECT_EQ(d.nix.user, "");
+  Config c = parseConfig(R"({"nix":{"daemon":true,"user":"strata-nix"}})", {});
+  EXPECT_TRUE(c.nix.daemon);
+  EXPECT_EQ(c.nix.user, "strata-nix");
+  EXPECT_MENTIONS(errorOf(R"({"nix":{"user":"nobody"}})"), "'nix.user'");
+  EXPECT_MENTIONS(errorOf(R"({"nix":{"daemon":"yes"}})"), "'nix.daemon'");
 }
 
 }  // namespace

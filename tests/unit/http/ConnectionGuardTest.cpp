@@ -58,13 +58,13 @@ TEST(ConnectionGuardTest, CapsConnectionsPerClientAddress) {
   ConnectionGuard guard(limits(), metrics);
   Connections net;
   auto a = net.accept(), b = net.accept(), c = net.accept(), d = net.accept();
-  auto first = guard.open(a, "10.0.0.1");
+  auto first = guard.admit(a, "10.0.0.1");
   ASSERT_TRUE(first);
-  ASSERT_TRUE(guard.open(b, "10.0.0.1"));
-  EXPECT_FALSE(guard.open(c, "10.0.0.1")) << "a third connection from one address";
-  EXPECT_TRUE(guard.open(d, "10.0.0.2")) << "another address is not affected";
+  ASSERT_TRUE(guard.admit(b, "10.0.0.1"));
+  EXPECT_FALSE(guard.admit(c, "10.0.0.1")) << "a third connection from one address";
+  EXPECT_TRUE(guard.admit(d, "10.0.0.2")) << "another address is not affected";
   guard.close(*first);
-  EXPECT_TRUE(guard.open(c, "10.0.0.1")) << "a closed connection frees its place";
+  EXPECT_TRUE(guard.admit(c, "10.0.0.1")) << "a closed connection frees its place";
   EXPECT_NE(metrics.render().find("strata_http_connections_refused_total 1"), std::string::npos);
 }
 
@@ -75,7 +75,7 @@ TEST(ConnectionGuardTest, NoCapWhenPerClientIsZero) {
   std::vector<Poco::Net::StreamSocket> sockets;
   for (int i = 0; i < 10; ++i) {
     sockets.push_back(net.accept());
-    EXPECT_TRUE(guard.open(sockets.back(), "10.0.0.1"));
+    EXPECT_TRUE(guard.admit(sockets.back(), "10.0.0.1"));
   }
 }
 
@@ -84,7 +84,7 @@ TEST(ConnectionGuardTest, AHeadPastItsDeadlineIsEndedAndMarked) {
   ConnectionGuard guard(limits(), metrics);
   Connections net;
   auto s = net.accept();
-  auto id = *guard.open(s, "10.0.0.1");
+  auto id = *guard.admit(s, "10.0.0.1");
   EXPECT_EQ(guard.sweep(Clock::now() + 59s), 0);
   EXPECT_FALSE(guard.timedOut(id));
   EXPECT_FALSE(ended(s));
@@ -99,8 +99,8 @@ TEST(ConnectionGuardTest, BusyConnectionsHaveNoDeadlineIdleOnesTheirOwn) {
   ConnectionGuard guard(limits(), metrics);
   Connections net;
   auto busy = net.accept(), idle = net.accept();
-  auto busyId = *guard.open(busy, "10.0.0.1");
-  auto idleId = *guard.open(idle, "10.0.0.2");
+  auto busyId = *guard.admit(busy, "10.0.0.1");
+  auto idleId = *guard.admit(idle, "10.0.0.2");
   guard.enter(busyId, Phase::Busy);
   guard.enter(idleId, Phase::Idle);
   EXPECT_EQ(guard.busy(), 1);
@@ -116,9 +116,9 @@ TEST(ConnectionGuardTest, UnderPressureTheOldestIdleConnectionsCloseFirst) {
   ConnectionGuard guard(limits(4), metrics);  // pressure at 3 open
   Connections net;
   auto older = net.accept(), newer = net.accept(), busy = net.accept();
-  auto olderId = *guard.open(older, "10.0.0.1");
-  auto newerId = *guard.open(newer, "10.0.0.2");
-  auto busyId = *guard.open(busy, "10.0.0.3");
+  auto olderId = *guard.admit(older, "10.0.0.1");
+  auto newerId = *guard.admit(newer, "10.0.0.2");
+  auto busyId = *guard.admit(busy, "10.0.0.3");
   guard.enter(olderId, Phase::Idle);
   guard.enter(newerId, Phase::Idle);
   guard.enter(busyId, Phase::Busy);
@@ -134,9 +134,9 @@ TEST(ConnectionGuardTest, UnderPressureHeadsGetTheShorterDeadline) {
   ConnectionGuard guard(limits(4), metrics);
   Connections net;
   auto a = net.accept(), b = net.accept(), c = net.accept();
-  auto ida = *guard.open(a, "10.0.0.1");
-  guard.open(b, "10.0.0.2");
-  guard.open(c, "10.0.0.3");
+  auto ida = *guard.admit(a, "10.0.0.1");
+  guard.admit(b, "10.0.0.2");
+  guard.admit(c, "10.0.0.3");
   EXPECT_EQ(guard.sweep(Clock::now() + 31s), 3) << "30 s under pressure instead of 60 s";
   EXPECT_TRUE(guard.timedOut(ida));
 }
@@ -146,9 +146,9 @@ TEST(ConnectionGuardTest, DrainEndsWaitingConnectionsAndKeepsBusyOnes) {
   ConnectionGuard guard(limits(), metrics);
   Connections net;
   auto head = net.accept(), idle = net.accept(), busy = net.accept();
-  auto headId = *guard.open(head, "10.0.0.1");
-  guard.enter(*guard.open(idle, "10.0.0.2"), Phase::Idle);
-  guard.enter(*guard.open(busy, "10.0.0.3"), Phase::Busy);
+  auto headId = *guard.admit(head, "10.0.0.1");
+  guard.enter(*guard.admit(idle, "10.0.0.2"), Phase::Idle);
+  guard.enter(*guard.admit(busy, "10.0.0.3"), Phase::Busy);
   EXPECT_FALSE(guard.draining());
   guard.drain();
   EXPECT_TRUE(guard.draining());
@@ -158,7 +158,7 @@ TEST(ConnectionGuardTest, DrainEndsWaitingConnectionsAndKeepsBusyOnes) {
   EXPECT_FALSE(guard.timedOut(headId)) << "a drain is no head timeout";
   guard.abortAll();
   EXPECT_TRUE(ended(busy));
-  EXPECT_EQ(guard.open(), 3) << "connections stay registered until their thread closes them";
+  EXPECT_EQ(guard.openCount(), 3) << "connections stay registered until their thread closes them";
 }
 
 }  // namespace

@@ -82,6 +82,10 @@ TEST(RegistryRoutes, NamesMayContainRouteKeywords) {
   expectPath("/v2/tags/list/manifests/v1", "manifest", "tags/list", "v1");
   expectPath("/v2/uploads/blobs/" + kDigest, "blob", "uploads", kDigest);
   expectPath("/v2/_catalog/manifests/latest", "manifest", "_catalog", "latest");
+  // Found by tests/fuzz/fuzz_image_name: "blobs/uploads" inside a name is no
+  // upload (the push route takes one segment after it, the upload's id).
+  expectPath("/v2/acme/blobs/uploads/manifests/latest", "manifest", "acme/blobs/uploads", "latest");
+  expectPath("/v2/a/blobs/uploads/x/blobs/" + kDigest, "blob", "a/blobs/uploads/x", kDigest);
 }
 
 TEST(RegistryRoutes, ReferencesWithSlashesStillRouteToTheEndpoint) {

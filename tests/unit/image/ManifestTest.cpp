@@ -168,6 +168,25 @@ TEST(NegotiateManifest, WildcardsAndOtherTypesFallBackToDocker) {
             ManifestFormat::Oci);
 }
 
+// Found by tests/fuzz/fuzz_accept: "Q=0" was not a refusal, so the answer
+// changed with the case of the header.
+TEST(NegotiateManifest, TheQParameterNameIsCaseInsensitive) {
+  EXPECT_EQ(negotiateManifest(kOci + ";Q=0, " + kDocker + ";q=0.001"), ManifestFormat::Docker);
+  EXPECT_EQ(negotiateManifest(kDocker + "; Q=0.5, " + kOci), ManifestFormat::Oci);
+  EXPECT_FALSE(negotiateIndex(std::string(media::kOciIndex) + ";Q=0"));
+}
+
+// RFC 9110 qvalues only: what a float parser would also take is a refusal.
+TEST(NegotiateManifest, QValuesFollowTheRfcGrammar) {
+  EXPECT_EQ(negotiateManifest(kDocker + ";q=0.5, " + kOci + ";q=0.501"), ManifestFormat::Oci);
+  EXPECT_EQ(negotiateManifest(kOci + ";q=1., " + kDocker), ManifestFormat::Oci);
+  EXPECT_EQ(negotiateManifest(kOci + ";q=1.000, " + kDocker), ManifestFormat::Oci);
+  for (std::string bad : {"inf", "1e-1", "0.0001", "1.5", "2", "-1", "+1", " 1", ".5", "0x1", ""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(negotiateManifest(kOci + ";q=" + bad), ManifestFormat::Docker);
+  }
+}
+
 TEST(NegotiateManifest, GarbageFallsBackToDocker) {
   EXPECT_EQ(negotiateManifest(",,,;;;"), ManifestFormat::Docker);
   EXPECT_EQ(negotiateManifest("\x01\x02 nonsense"), ManifestFormat::Docker);
