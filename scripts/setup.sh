@@ -60,6 +60,9 @@ if $tests; then
   # The OCI distribution spec's conformance runner (Go 1.24 from Debian 13 in
   # a debootstrap root), when a clone of its source is at hand.
   tests/tools/oci-conformance/build.sh
+  # Debian 13's Nix 2.26 in the same kind of root, for the second run of the
+  # suites that exercise Nix (nix.binDir).
+  tests/tools/nix-2.26/build.sh
 fi
 
 # Nix as root without a daemon builds as the members of group nixbld (its

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, builds and runs every test (unit and integration), then the unit
 # tests again built by clang with AddressSanitizer and UndefinedBehaviorSanitizer
-# (in build-sanitize/; STRATA_SANITIZE_RUN=0 skips that), and the fuzz targets
+# (in build-sanitize/; STRATA_SANITIZE_RUN=0 skips that), seven integration
+# suites against that build's server (logs in build-sanitize/), and the fuzz targets
 # of the same build for STRATA_FUZZ_SECONDS each (tests/fuzz/run.sh, default
 # 30). Exit status 0 only when all pass. Extra arguments go to ctest (e.g.
 # -L unit, -R blob).
@@ -28,5 +29,16 @@ if [[ "${STRATA_SANITIZE_RUN:-1}" == 1 ]]; then
     UBSAN_OPTIONS=print_stacktrace=1 \
     build-sanitize/bin/strata_unit_tests --gtest_brief=1
   echo "unit tests under AddressSanitizer and UndefinedBehaviorSanitizer: passed"
+  # The suites that drive the server hardest through its edge, its errors,
+  # its plugins and its auth, against the sanitized server: a report ends
+  # it with a non-zero status, which the suites check at every stop.
+  for suite in registry_api errors edge plugins auth isolation disk_full; do
+    STRATA_BIN="$PWD/build-sanitize/bin/strata" STRATA_SOURCE_DIR="$PWD" \
+      STRATA_BUILD_DIR="$PWD/build-sanitize" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+      LSAN_OPTIONS="suppressions=$PWD/tests/sanitize/lsan.supp" UBSAN_OPTIONS=print_stacktrace=1 \
+      bash "tests/integration/test_$suite.sh" >"build-sanitize/test_$suite.log" 2>&1 ||
+      { tail -n 40 "build-sanitize/test_$suite.log"; exit 1; }
+    echo "integration.test_$suite under AddressSanitizer and UndefinedBehaviorSanitizer: passed"
+  done
   tests/fuzz/run.sh build-sanitize
 fi

@@ -210,12 +210,14 @@ int serve(const Config& config) {
   ctx.auth = services.auth.get();
   ctx.plugins = &plugins;
   ctx.notReady = [&services] { return services.notReady(); };
+  // Before the first request (and before the "listening" line tests wait
+  // for): /metrics and the log show which Nix runs from the start.
+  log.information("Nix %s runs %s", services.nix.version(), services.nix.describe());
+  services.metrics.set("strata_nix_info{version=\"" + services.nix.version() + "\"}", 1);
   HttpServer server(ctx, config.listen);
   log.information("strata %s listening on port %hu (%s), data in %s, metadata in %s, replica %s",
                   std::string(STRATA_VERSION), server.port(), config.listen, config.dataDir,
                   services.metadata->describe(), services.builds->replica());
-  log.information("Nix %s runs %s", services.nix.version(), services.nix.describe());
-  services.metrics.set("strata_nix_info{version=\"" + services.nix.version() + "\"}", 1);
   // The online collector; on several replicas, one collects at a time.
   std::optional<Ticker> collector;
   if (config.gc.intervalSeconds > 0)

@@ -8,6 +8,7 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Timestamp.h>
 
+#include <chrono>
 #include <memory>
 
 #include "http/ConnectionGuard.h"
@@ -38,6 +39,33 @@ void answerAndClose(Poco::Net::HTTPServerSession& session, HTTPResponse::HTTPSta
   session.setKeepAlive(false);
 }
 
+/// Ends a connection after its last answer without losing that answer:
+/// closing a socket with unread bytes (the rest of a refused request, a body
+/// nobody reads) resets the connection, and the client's system may discard
+/// the answer before the client reads it. So: no more sending, then read and
+/// drop what still comes, for `limit` (and a MiB) at most.
+void lingeringClose(Poco::Net::StreamSocket& socket,
+                    std::chrono::milliseconds limit = std::chrono::seconds(1)) {
+  try {
+    socket.shutdownSend();
+    const auto until = std::chrono::steady_clock::now() + limit;
+    char buf[4096];
+    std::size_t dropped = 0;
+    while (dropped < (1u << 20)) {
+      auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+          until - std::chrono::steady_clock::now());
+      if (left.count() <= 0 ||
+          !socket.poll(Poco::Timespan(left.count()), Poco::Net::Socket::SELECT_READ))
+        break;
+      int n = socket.receiveBytes(buf, sizeof buf);
+      if (n <= 0) break;
+      dropped += static_cast<std::size_t>(n);
+    }
+  } catch (const Poco::Exception&) {
+    // Reset or gone: the answer went out or never could.
+  }
+}
+
 /// Closes the connection's id in the guard however serve() ends.
 struct Registered {
   ConnectionGuard& guard;
@@ -65,27 +93,18 @@ void EdgeConnection::run() {
     return;
   }
   Registered registered{guard_, *id};
-  serve(*id);
+  if (serve(*id)) lingeringClose(socket());
 }
 
 void EdgeConnection::refuse(const std::string& client) {
   Poco::Net::HTTPServerSession session(socket(), params_);
   answerAndClose(session, HTTPResponse::HTTP_TOO_MANY_REQUESTS, "TOOMANYREQUESTS",
                  "too many connections from " + client + " (http.maxConnectionsPerClient)");
-  // Read what the client sent, briefly: closing with unread bytes resets the
-  // connection, and the client would lose the answer.
-  try {
-    socket().shutdownSend();
-    socket().setReceiveTimeout(Poco::Timespan(0, 200000));
-    char buf[4096];
-    for (int i = 0; i < 16 && socket().receiveBytes(buf, sizeof buf) > 0; ++i) {
-    }
-  } catch (const Poco::Exception&) {
-    // Reset or timed out: the answer went out or never could.
-  }
+  // Briefly: a client over its cap must not hold threads with its refusals.
+  lingeringClose(socket(), std::chrono::milliseconds(200));
 }
 
-void EdgeConnection::serve(std::uint64_t id) {
+bool EdgeConnection::serve(std::uint64_t id) {
   using Phase = ConnectionGuard::Phase;
   Poco::Net::HTTPServerSession session(socket(), params_);
   bool first = true;
@@ -103,14 +122,14 @@ void EdgeConnection::serve(std::uint64_t id) {
       if (guard_.timedOut(id)) {
         answerAndClose(session, HTTPResponse::HTTP_REQUEST_TIMEOUT, "UNKNOWN",
                        "the request head did not arrive within http.requestHeadSeconds");
-        return;
+        return true;
       }
       guard_.enter(id, Phase::Busy);
       const std::string& version = request.getVersion();
       if (version != HTTPResponse::HTTP_1_0 && version != HTTPResponse::HTTP_1_1) {
         answerAndClose(session, HTTPResponse::HTTP_BAD_REQUEST, "UNSUPPORTED",
                        "unsupported HTTP version (HTTP/1.0 and HTTP/1.1 are served)");
-        return;
+        return true;
       }
       auto keepAlive = [&](bool asked) {
         return params_->getKeepAlive() && asked && session.canKeepAlive() && !guard_.draining();
@@ -123,23 +142,28 @@ void EdgeConnection::serve(std::uint64_t id) {
       handled = true;
       handler->handleRequest(request, response);
       session.setKeepAlive(keepAlive(response.getKeepAlive()));
+      if (!session.getKeepAlive()) return true;
       guard_.enter(id, Phase::Idle);
     } catch (const Poco::Net::NoMessageException&) {
-      return;  // closed, idle too long, or silent until its deadline
+      return false;  // closed, idle too long, or silent until its deadline
     } catch (const Poco::Exception& e) {
-      if (handled) return;  // the handler answered what it could; the client is gone
+      if (handled) return false;  // the handler answered what it could; the client is gone
       if (guard_.timedOut(id)) {
         answerAndClose(session, HTTPResponse::HTTP_REQUEST_TIMEOUT, "UNKNOWN",
                        "the request head did not arrive within http.requestHeadSeconds");
-      } else if (session.networkException() == nullptr) {
+        return true;
+      }
+      if (session.networkException() == nullptr) {
         // A head Poco cannot read (too long, too many fields, a length that
         // is not a number): the rest of the stream has no trustworthy framing.
         answerAndClose(session, HTTPResponse::HTTP_BAD_REQUEST, "UNSUPPORTED",
                        "malformed HTTP request: " + e.displayText());
+        return true;
       }
-      return;
+      return false;
     }
   }
+  return false;
 }
 
 }  // namespace strata

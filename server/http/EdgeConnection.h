@@ -27,7 +27,9 @@ class EdgeConnection : public Poco::Net::TCPServerConnection {
   void run() override;
 
  private:
-  void serve(std::uint64_t id);
+  /// Serves requests until the connection ends; true when it ends after an
+  /// answer that closes it (so the close must not lose that answer).
+  bool serve(std::uint64_t id);
   void refuse(const std::string& client);
 
   Poco::Net::HTTPServerParams::Ptr params_;

@@ -176,6 +176,24 @@ write_config() {
           metaPackages: { shell: ["busybox"] }, alwaysInclude: [] }
       ]
     }' | jq "$filter" | jq "$_ALLOW_FIXTURE_IMPORTS" >"$file"
+  _use_test_nix "$file"
+}
+
+# The second and third runs of the suites that exercise Nix (tests/CMakeLists.txt):
+# STRATA_TEST_NIX_BIN_DIR: every server runs that Nix (nix.binDir), e.g. the
+# Nix 2.26 of tests/tools/nix-2.26; STRATA_TEST_NIX_DAEMON=1: every server
+# goes through a nix-daemon as nobody (nix.daemon), which must be able to
+# read the test's folder. A configuration that sets them itself is kept.
+_use_test_nix() {
+  local file="$1" tmp="$1.tmp"
+  if [[ -n "${STRATA_TEST_NIX_BIN_DIR:-}" ]]; then
+    jq --arg dir "$STRATA_TEST_NIX_BIN_DIR" '.nix.binDir //= $dir' "$file" >"$tmp" && mv "$tmp" "$file"
+  fi
+  if [[ "${STRATA_TEST_NIX_DAEMON:-0}" == 1 ]]; then
+    chmod 755 "$WORK"
+    start_nix_daemon
+    jq '.nix.daemon //= true' "$file" >"$tmp" && mv "$tmp" "$file"
+  fi
 }
 
 # What the test package sets import from outside their folder, for sources
@@ -258,12 +276,29 @@ start_server() {
     code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/v2/" || true)"
     if [[ "$code" == 200 || "$code" == 401 ]]; then
       log "server $SERVER_PID listening on $REGISTRY (log: $SERVER_LOG)"
+      _check_test_nix
       return 0
     fi
     _running "$SERVER_PID" || fail "the server exited during start-up"
     sleep 0.1
   done
   fail "GET /v2/ did not answer within 30 s"
+}
+
+# _check_test_nix: in the second and third runs (_use_test_nix), the server
+# really runs that Nix, or through the daemon: the runs are not the first one
+# again.
+_check_test_nix() {
+  if [[ -n "${STRATA_TEST_NIX_BIN_DIR:-}" ]]; then
+    : "${_TEST_NIX_VERSION:=$("$STRATA_TEST_NIX_BIN_DIR/nix-instantiate" --version | awk '{print $NF}')}"
+    grep -q "Nix $_TEST_NIX_VERSION runs" "$SERVER_LOG" ||
+      fail "the server does not run the Nix of STRATA_TEST_NIX_BIN_DIR ($_TEST_NIX_VERSION)"
+  fi
+  if [[ "${STRATA_TEST_NIX_DAEMON:-0}" == 1 ]]; then
+    grep -q "runs through the nix-daemon" "$SERVER_LOG" ||
+      fail "the server does not run Nix through the daemon (STRATA_TEST_NIX_DAEMON)"
+  fi
+  return 0
 }
 
 # _running PID: the process exists and has not ended (a child that ended but
@@ -683,7 +718,10 @@ raw_exchange() {
   exec {fd}<>"/dev/tcp/127.0.0.1/$SERVER_PORT"
   # The server may answer and close before all of TEXT is written.
   (trap '' PIPE; printf "$1" >&"$fd") 2>/dev/null || true
+  # Closed: cat ends (end of input, or a reset); not closed: timeout's 124.
+  local rc=0
+  timeout 5 cat <&"$fd" >"$WORK/raw.response" 2>/dev/null || rc=$?
   RAW_CLOSED=yes
-  timeout 5 cat <&"$fd" >"$WORK/raw.response" || RAW_CLOSED=no
+  [[ "$rc" == 124 ]] && RAW_CLOSED=no
   exec {fd}>&-
 }
