@@ -214,6 +214,7 @@ int serve(const Config& config) {
   // for): /metrics and the log show which Nix runs from the start.
   log.information("Nix %s runs %s", services.nix.version(), services.nix.describe());
   services.metrics.set("strata_nix_info{version=\"" + services.nix.version() + "\"}", 1);
+  ctx.nixVersion = services.nix.version();
   HttpServer server(ctx, config.listen);
   log.information("strata %s listening on port %hu (%s), data in %s, metadata in %s, replica %s",
                   std::string(STRATA_VERSION), server.port(), config.listen, config.dataDir,

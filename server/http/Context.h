@@ -32,6 +32,8 @@ struct ServerContext {
   /// GET /readyz: what does not answer ("database", "blob store"), empty when
   /// ready; null: always ready.
   std::function<std::string()> notReady;
+  /// The version of the Nix the server runs ("2.8.0"; "unknown").
+  std::string nixVersion = "unknown";
 };
 
 }  // namespace strata

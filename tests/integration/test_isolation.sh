@@ -104,3 +104,30 @@ expect_eq "the package set own file" "$(pull_and_run evil/own own)" \
   "an image built through the daemon by an unprivileged Nix runs"
 expect_not_contains "$(cat "$SERVER_LOG")" "$secret" "the server log never holds the secret"
 stop_server
+
+# --- Strata itself as an unprivileged user, through the daemon --------------------------
+# With a nix-daemon, the server needs no privileges at all: it runs as nobody
+# (its data folder nobody's), builds a new image, and the build's log still
+# streams from Nix through it.
+mkdir -m 755 "$WORK/unpriv"
+chown nobody:nogroup "$WORK/unpriv"
+printf '#!/bin/sh\nexec setpriv --reuid nobody --regid nogroup --clear-groups env HOME=/nonexistent %q "$@"\n' \
+  "$STRATA_BIN" >"$WORK/strata-as-nobody"
+chmod 755 "$WORK/strata-as-nobody"
+copy="$(copy_fixture_unique "$WORK/tree")"
+write_config "$WORK/unpriv.json" ".dataDir = \"$WORK/unpriv/data\" | .nix.daemon = true |
+  .sources[0].path = \"$copy\""
+chmod 644 "$WORK/unpriv.json"
+real_bin="$STRATA_BIN"
+STRATA_BIN="$WORK/strata-as-nobody"
+start_server "$WORK/unpriv.json"
+STRATA_BIN="$real_bin"
+expect_eq nobody "$(ps -o user= -p "$SERVER_PID" | tr -d ' ')" "the server runs as nobody"
+expect_match "$(grep -o 'Nix .* runs .*' "$SERVER_LOG")" 'runs through the nix-daemon$' \
+  "and runs Nix through the daemon, as itself"
+expect_eq "sleepy $RUN_ID" "$(pull_and_run fx/sleepy sleepy)" "it builds a new image, which runs"
+build_id="$(curl -s "$BASE/api/v1/builds" | jq -r '[.builds[] | select(.image | test("sleepy"))][0].id')"
+expect_contains "$(curl -s "$BASE/api/v1/builds/$build_id" | jq -r '.log[]')" "building '/nix/store/" \
+  "the build's log holds Nix's lines, through the daemon"
+expect_eq nobody "$(stat -c %U "$WORK/unpriv/data/strata.db")" "its data is nobody's"
+stop_server

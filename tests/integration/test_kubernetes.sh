@@ -73,3 +73,23 @@ expect_eq "$named" "$mounted" "the S3 key, the PostgreSQL password and the signi
 expect_eq "strata-secrets" "$(jq -r '.spec.template.spec.volumes[] | select(.name == "secrets") | .secret.secretName' <<<"$deployment")" \
   "the Secret is referenced, not defined (docs/deployment.md creates it)"
 expect_not_contains "$(cat "$WORK/rendered.yaml")" "kind: Secret" "no secret is in the manifests"
+
+# --- the variant without privileges: Strata as nobody, Nix in a nix-daemon container ----
+render "$STRATA_SOURCE_DIR/config/kubernetes-nix-daemon" >"$WORK/daemon.json"
+ok "kubectl kustomize renders config/kubernetes-nix-daemon"
+NODE_PATH="$STRATA_SOURCE_DIR/tests/tools/node_modules" node "$VALIDATE" <"$WORK/daemon.json" >"$WORK/valid-daemon.out" ||
+  { cat "$WORK/valid-daemon.out" >&2; fail "the nix-daemon variant's objects are not valid Kubernetes objects"; }
+expect_eq 4 "$(grep -c '^valid ' "$WORK/valid-daemon.out")" "its four objects are valid against the Kubernetes schemas"
+pod="$(jq -c '.[] | select(.kind == "Deployment") | .spec.template.spec' "$WORK/daemon.json")"
+strata="$(jq -c '.containers[] | select(.name == "strata")' <<<"$pod")"
+daemon="$(jq -c '.containers[] | select(.name == "nix-daemon")' <<<"$pod")"
+expect_eq "65534 65534 true" "$(jq -r '.securityContext | "\(.runAsUser) \(.runAsGroup) \(.runAsNonRoot)"' <<<"$strata")" \
+  "Strata runs as nobody"
+expect_eq '{"drop":["ALL"]}' "$(jq -c '.securityContext.capabilities' <<<"$strata")" "with no capability at all"
+expect_eq "--set nix.daemon=true" "$(jq -r '.args[3:] | join(" ")' <<<"$strata")" "and nix.daemon on"
+expect_eq '["nix-daemon"] ["SYS_ADMIN"]' "$(jq -c '.command, .securityContext.capabilities.add' <<<"$daemon" | paste -sd' ')" \
+  "the nix-daemon container has the sandbox's capability"
+expect_eq "/nix /nix" "$(jq -r '[.containers[] | .volumeMounts[] | select(.name == "nix") | .mountPath] | join(" ")' <<<"$pod")" \
+  "both share the nix volume (the store and the daemon's socket)"
+expect_eq "65534 288" "$(jq -r '"\(.securityContext.fsGroup) \(.volumes[] | select(.name == "secrets") | .secret.defaultMode)"' <<<"$pod")" \
+  "the secrets are readable by Strata's group (0440), the data folder writable (fsGroup)"

@@ -22,6 +22,8 @@ for nix in new old; do
   start_server "$WORK/$nix.json"
   version="$(curl -s "$BASE/metrics" | sed -n 's/^strata_nix_info{version="\([^"]*\)"} 1$/\1/p')"
   log "$nix: Nix $version"
+  expect_eq "$version" "$(curl -s "$BASE/api/v1/sources" | jq -r .nix.version)" \
+    "GET /api/v1/sources says which Nix runs"
   if [[ "$nix" == new ]]; then
     expect_match "$version" '^2\.26\.' "the server runs Nix 2.26 from nix.binDir"
   else

@@ -41,6 +41,11 @@ void handleSources(Exchange& x) {
   }
   Poco::JSON::Object body;
   body.set("sources", list);
+  // Which Nix evaluates them: a revision may need a newer one (nix.binDir).
+  Poco::JSON::Object::Ptr nix = new Poco::JSON::Object;
+  nix->set("version", x.ctx.nixVersion);
+  nix->set("daemon", x.ctx.config.nix.daemon);
+  body.set("nix", nix);
   x.sendJson(body);
 }
 
