@@ -231,11 +231,13 @@ copy_fixture_unique() {
 # config_data_dir FILE: the data folder of a configuration.
 config_data_dir() { jq -r .dataDir "$1"; }
 
-# pick_port: a loopback port nothing listens on now (pure bash: no connection).
+# pick_port: a loopback port nothing listens on now (pure bash: no connection),
+# below Linux's ephemeral range (32768 and up): a port from that range may be
+# taken by any outgoing connection between the check and the bind.
 pick_port() {
   local p
   while true; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((12000 + RANDOM % 20000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p"
       return
