@@ -6,7 +6,8 @@
 #   $STRATA_TOOLS_DIR/nix-2.26/bin/{nix-build,nix-instantiate,nix,nix-store}
 #
 # Each wrapper enters a mount namespace of its own, binds /nix, /proc, /dev,
-# /sys, the working folders (/tmp, /work, /var/tmp) and the host's
+# /sys, the working folders (/tmp, /var/tmp and every other top-level folder
+# that is not the system's own, wherever the checkout lies) and the host's
 # /etc/passwd, /etc/group (the nixbld build users) and /usr/bin/busybox (so
 # that package sets importing it get the same store path under either Nix)
 # into the root, and runs trixie's command there. Only Debian's mirror is
@@ -37,8 +38,10 @@ WRAPPER
 cat >>"$out/run" <<'WRAPPER'
 exec unshare -m --propagation private -- /bin/sh -c '
 root="$1"; shift
-for d in /nix /proc /dev /sys /tmp /work /var/tmp; do
-  [ -d "$d" ] || continue
+for d in /nix /proc /dev /sys /tmp /var/tmp /*; do
+  case "$d" in /bin|/boot|/etc|/lib*|/sbin|/usr|/var|/run|/lost+found) continue ;; esac
+  [ -d "$d" ] && [ ! -L "$d" ] || continue
+  mountpoint -q "$root$d" 2>/dev/null && continue
   mkdir -p "$root$d" && mount --rbind "$d" "$root$d" || exit 125
 done
 for f in /etc/passwd /etc/group /usr/bin/busybox; do
