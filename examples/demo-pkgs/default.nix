@@ -39,6 +39,31 @@ rec {
     exec wc -w "$@"
   '';
 
+  # A small service: what the declared image "greeter" below runs.
+  greeterService = writeScriptBin "greeter" ''
+    echo "$GREETING, I am $(id -un) (uid $(id -u)) in $(pwd)"
+    [ -z "$1" ] || echo "asked: $*"
+  '';
+
+  # Declared images (docs/images.md): pull demo/greeter and the image runs
+  # greeter as the user app, with its settings; demo/greeter/cowsay adds a
+  # package. The arguments are those of dockerTools.buildLayeredImage.
+  images = {
+    greeter = {
+      contents = [ greeterService busybox ];
+      config = {
+        Entrypoint = [ "/bin/greeter" ];
+        Cmd = [ "--once" ];
+        Env = [ "GREETING=Hello from a declared image" ];
+        WorkingDir = "/home/app";
+        ExposedPorts = { "8080/tcp" = { }; };
+        Labels = { "org.opencontainers.image.title" = "greeter"; };
+        StopSignal = "SIGTERM";
+      };
+      user = { name = "app"; uid = 1000; gid = 1000; };
+    };
+  };
+
   # A nested set, reached as demo/tools.jsonpretty (attribute paths are matched
   # case-insensitively: tools.jsonPretty).
   tools = {

@@ -56,7 +56,7 @@ BuildService::BuildService(Deps deps)
       claims_(deps.builds, BuildClaims::newOwner(), deps.config.nix.buildLeaseSeconds) {
   for (const auto& sc : deps.config.sources)
     settings_[sc.name] = SourceSettings{layeringOf(deps.config, sc), parseCodec(sc.compression),
-                                        parseImageFormat(sc.imageFormat)};
+                                        parseImageFormat(sc.imageFormat), sc.imagesAttribute};
   log_.share(&deps.builds, claims_.owner());
   keeper_.emplace(std::chrono::seconds(1), [this] { keep(); });
 }
@@ -94,13 +94,15 @@ ResolvedImage BuildService::atRevision(const ImageRequest& request, const std::s
   if (strategy != nullptr) r.layering.strategy = *strategy;
   r.codec = s.codec;
   r.format = s.format;
-  r.key = imageCacheKey(request.source, revision, request.packages, request.arch,
-                        r.layering.strategy, r.layering.maxLayers, s.codec, s.format);
+  r.key =
+      imageCacheKey(request.source, revision, request.packages, request.arch, r.layering.strategy,
+                    r.layering.maxLayers, s.codec, s.format, s.imagesAttribute);
   if (request.isIndex()) {
     std::vector<std::string> keys;
     for (const auto& arch : request.platforms)
       keys.push_back(imageCacheKey(request.source, revision, request.packages, arch,
-                                   r.layering.strategy, r.layering.maxLayers, s.codec, s.format));
+                                   r.layering.strategy, r.layering.maxLayers, s.codec, s.format,
+                                   s.imagesAttribute));
     r.key = indexCacheKey(keys);
   }
   return r;

@@ -104,6 +104,7 @@ class BuildService {
     LayeringChoice layering;
     Codec codec = Codec::Gzip;
     ImageFormat format = ImageFormat::Layers;
+    std::string imagesAttribute = "images";
   };
   const SourceSettings& settingsOf(const std::string& source) const;
   /// `strategy`, when given, replaces the source's (rebuilding an image).

@@ -5,6 +5,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "config/Config.h"
@@ -66,10 +67,17 @@ ImageClosure ImagePipeline::closure(const ResolvedImage& job, Deadline deadline,
   // 1. Every requested package must exist; all missing ones are named at once.
   PackageSet packageSet{job.packageSet, {}};
   for (const auto& source : deps_.config.sources)
-    if (source.name == job.request.source) packageSet.allowedPaths = source.allowedPaths;
+    if (source.name == job.request.source) {
+      packageSet.allowedPaths = source.allowedPaths;
+      packageSet.imagesAttribute = source.imagesAttribute;
+    }
   Resolution res = nix.resolve(packageSet, job.request.packages, system, deadline, log);
   if (!res.missing.empty() || !res.notPackages.empty())
     throw unknownPackages(res, job.request.source);
+  if (res.declared.size() > 1)
+    throw Error(ErrorKind::InvalidName,
+                "'" + res.declared[0].first + "' and '" + res.declared[1].first +
+                    "' are both declared images: an image name names one at most");
   // 2. Build, then read the closure graph.
   ImageClosure result;
   std::vector<std::string> attrs;
@@ -78,11 +86,34 @@ ImageClosure ImagePipeline::closure(const ResolvedImage& job, Deadline deadline,
     result.outPaths.push_back(p.outPath);
     result.requested.push_back(SbomPackage{p.attr, p.outPath, p.meta});
   }
+  if (!res.declared.empty()) {
+    result.declared = parseDeclaration(res.declared[0].second);
+    // Named to the build, which then builds the declaration's contents too.
+    attrs.push_back(res.declared[0].first);
+    for (const auto& p : result.declared->contents) {
+      result.outPaths.push_back(p.outPath);
+      result.requested.push_back(SbomPackage{p.name, p.outPath, p.meta});
+    }
+    if (result.outPaths.empty())
+      throw Error(ErrorKind::BuildFailed, "declared image '" + result.declared->name +
+                                              "' has no contents and the name adds no package");
+  }
   sortUnique(attrs);
   sortUnique(result.outPaths);
   deps_.metrics.add("strata_nix_builds_total");
   nix.build(packageSet, attrs, system, deadline, log);
   result.graph = nix.closure(result.outPaths, deadline);
+  if (result.declared) {
+    // A path the config names but the image lacks would fail only when the
+    // container starts: say so now.
+    std::set<std::string> inImage;
+    for (const auto& p : result.graph.paths) inImage.insert(p.path);
+    for (const auto& path : result.declared->storePathsNamed())
+      if (!inImage.count(path))
+        throw Error(ErrorKind::BuildFailed,
+                    "declared image '" + result.declared->name + "': its config names " + path +
+                        ", which is not in the image: add its package to contents");
+  }
   deps_.popularity.apply(result.graph);
   return result;
 }
@@ -92,15 +123,24 @@ BuiltImage ImagePipeline::build(const ResolvedImage& job, const LogSink& log) {
   ImageClosure built = closure(job, deadlineFromNow(), log);
   const std::vector<std::string>& outPaths = built.outPaths;
   auto graph = std::make_shared<const sdk::ClosureGraph>(std::move(built.graph));
+  const ImageDeclaration* declared = built.declared ? &*built.declared : nullptr;
 
   if (job.format == ImageFormat::NixSnapshotter) {
     phase.emplace(&deps_.metrics, "layers");
     std::vector<LayerBlob> layers{writeNixSnapshotterLayer(job, *graph, outPaths)};
+    if (auto accounts = writeAccountsLayer(job, declared)) layers.push_back(std::move(*accounts));
     phase.emplace(&deps_.metrics, "manifest");
-    return BuiltImage{storeImage(job, layers, graph, built.requested), graph};
+    return BuiltImage{storeImage(job, layers, graph, built.requested, declared), graph};
   }
   phase.emplace(&deps_.metrics, "layering");
-  // 3. Plan: the strategy gets the budget minus the symlink layer.
+  // 3. Plan: the strategy gets the budget minus the symlink layer (and the
+  // accounts layer of a declared image that needs one).
+  const int generated =
+      declared != nullptr && (declared->user || !declared->config.workingDir.empty()) ? 1 : 0;
+  if (job.layering.maxLayers - 1 - generated < 1)
+    throw Error(ErrorKind::BuildFailed, "declared image '" + declared->name +
+                                            "' needs maxLayers of 3 at least (it is " +
+                                            std::to_string(job.layering.maxLayers) + ")");
   const auto& strategy = [&]() -> const StrategyRegistry::Entry& {
     try {
       return deps_.strategies.get(job.layering.strategy);
@@ -109,14 +149,29 @@ BuiltImage ImagePipeline::build(const ResolvedImage& job, const LogSink& log) {
     }
   }();
   auto plan = planLayers(strategy, job.layering.strategy, *graph,
-                         static_cast<std::uint32_t>(job.layering.maxLayers - 1),
+                         static_cast<std::uint32_t>(job.layering.maxLayers - 1 - generated),
                          std::chrono::seconds(deps_.config.plugins.timeoutSeconds));
 
   phase.emplace(&deps_.metrics, "layers");
   std::vector<LayerBlob> layers = writeLayers(job, plan, outPaths);
+  if (auto accounts = writeAccountsLayer(job, declared)) layers.push_back(std::move(*accounts));
 
   phase.emplace(&deps_.metrics, "manifest");
-  return BuiltImage{storeImage(job, layers, graph, built.requested), graph};
+  return BuiltImage{storeImage(job, layers, graph, built.requested, declared), graph};
+}
+
+std::optional<LayerBlob> ImagePipeline::writeAccountsLayer(const ResolvedImage& job,
+                                                           const ImageDeclaration* declared) {
+  if (declared == nullptr || (!declared->user && declared->config.workingDir.empty()))
+    return std::nullopt;
+  const ImageUser* user = declared->user ? &*declared->user : nullptr;
+  std::vector<std::string> keyed{user ? user->name : "", user ? std::to_string(user->uid) : "",
+                                 user ? std::to_string(user->gid) : "",
+                                 declared->config.workingDir};
+  std::string suffix = job.codec == Codec::Gzip ? "" : std::string("+") + codecName(job.codec);
+  return writeLayer(job, layerKey("accounts" + suffix, keyed), [&](TarWriter& t) {
+    writeImageAccounts(t, user, declared->config.workingDir);
+  });
 }
 
 std::vector<LayerBlob> ImagePipeline::writeLayers(const ResolvedImage& job,
@@ -207,11 +262,12 @@ LayerBlob ImagePipeline::writeLayer(const ResolvedImage& job, const std::string&
 ImageRecord ImagePipeline::storeImage(const ResolvedImage& job,
                                       const std::vector<LayerBlob>& layers,
                                       const std::shared_ptr<const sdk::ClosureGraph>& closure,
-                                      const std::vector<SbomPackage>& requested) {
+                                      const std::vector<SbomPackage>& requested,
+                                      const ImageDeclaration* declared) {
   // 5. Config and both manifests, stored as blobs, then the SBOM, then the
   // record.
   const ImageRequest& request = job.request;
-  ImageOrigin origin{request.arch, request.source, job.revision, request.packages};
+  ImageOrigin origin{request.arch, request.source, job.revision, request.packages, declared};
   std::string config = buildImageConfig(origin, layers);
   Digest configDigest = deps_.blobs.put(config);
   std::string oci =

@@ -3,10 +3,12 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "builder/ResolvedImage.h"
+#include "image/Declaration.h"
 #include "image/ImageRecord.h"
 #include "image/LayerBlob.h"
 #include "image/Sbom.h"
@@ -29,6 +31,8 @@ struct ImageClosure {
   sdk::ClosureGraph graph;            ///< with popularity applied
   std::vector<std::string> outPaths;  ///< of the requested packages, sorted
   std::vector<SbomPackage> requested;
+  /// The image the name declares, if it names one.
+  std::optional<ImageDeclaration> declared;
 };
 
 /// An image as the pipeline left it: recorded, with the closure it came from.
@@ -73,7 +77,8 @@ class ImagePipeline {
   /// records the image with its closure.
   ImageRecord storeImage(const ResolvedImage& job, const std::vector<LayerBlob>& layers,
                          const std::shared_ptr<const sdk::ClosureGraph>& closure,
-                         const std::vector<SbomPackage>& requested);
+                         const std::vector<SbomPackage>& requested,
+                         const ImageDeclaration* declared = nullptr);
 
   /// Stores the OCI image index and the Docker manifest list of `images`
   /// (one per platform of `job`, in order) and records the index.
@@ -85,6 +90,9 @@ class ImagePipeline {
  private:
   std::vector<LayerBlob> writeLayers(const ResolvedImage& job, const std::vector<sdk::Layer>& plan,
                                      const std::vector<std::string>& outPaths);
+  /// The layer of a declared image's accounts and folders, when it needs one.
+  std::optional<LayerBlob> writeAccountsLayer(const ResolvedImage& job,
+                                              const ImageDeclaration* declared);
   /// The one layer of a nix-snapshotter image, with its annotations.
   LayerBlob writeNixSnapshotterLayer(const ResolvedImage& job, const sdk::ClosureGraph& closure,
                                      const std::vector<std::string>& outPaths);

@@ -17,7 +17,7 @@ std::string indexCacheKey(const std::vector<std::string>& imageKeys) {
 std::string imageCacheKey(const std::string& source, const std::string& revision,
                           const std::vector<std::string>& packages, const std::string& arch,
                           const std::string& strategy, int maxLayers, Codec codec,
-                          ImageFormat format) {
+                          ImageFormat format, const std::string& imagesAttribute) {
   Sha256 h;
   h.update("strata-image-v1\n");
   for (const auto& field : {source, revision, arch, strategy, std::to_string(maxLayers)}) {
@@ -28,6 +28,9 @@ std::string imageCacheKey(const std::string& source, const std::string& revision
   if (codec != Codec::Gzip) h.update(std::string("compression=") + codecName(codec) + "\n");
   if (format != ImageFormat::Layers)
     h.update(std::string("format=") + imageFormatName(format) + "\n");
+  // Sources that keep the default attribute keep the keys they had before
+  // images could be declared.
+  if (imagesAttribute != "images") h.update("images=" + imagesAttribute + "\n");
   for (const auto& p : packages) {
     h.update(p);
     h.update("\n", 1);

@@ -29,6 +29,7 @@ std::string indexCacheKey(const std::vector<std::string>& imageKeys);
 std::string imageCacheKey(const std::string& source, const std::string& revision,
                           const std::vector<std::string>& packages, const std::string& arch,
                           const std::string& strategy, int maxLayers, Codec codec = Codec::Gzip,
-                          ImageFormat format = ImageFormat::Layers);
+                          ImageFormat format = ImageFormat::Layers,
+                          const std::string& imagesAttribute = "images");
 
 }  // namespace strata

@@ -254,7 +254,7 @@ SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
   Section s(obj, path,
             {"name", "prefix", "type", "path", "url", "defaultRef", "refreshSeconds", "credentials",
              "metaPackages", "alwaysInclude", "allowedPaths", "layering", "maxLayers",
-             "compression", "imageFormat", "platforms"});
+             "compression", "imageFormat", "platforms", "imagesAttribute"});
   SourceConfig src;
   src.name = s.str("name", "");
   if (!validName(src.name)) fail(s.full("name"), "must be 1-64 characters of a-z, 0-9, '-', '_'");
@@ -302,6 +302,16 @@ SourceConfig parseSource(Object::Ptr obj, const std::string& path) {
   src.compression = s.str("compression", "gzip");
   if (src.compression != "gzip" && src.compression != "zstd")
     fail(s.full("compression"), "must be \"gzip\" or \"zstd\"");
+  src.imagesAttribute = s.str("imagesAttribute", "images");
+  {
+    const std::string& a = src.imagesAttribute;
+    bool ok = !a.empty() && a.size() <= 64 && !(a[0] >= '0' && a[0] <= '9') && a[0] != '-' &&
+              a[0] != '\'';
+    for (char c : a)
+      ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-' || c == '\'');
+    if (!ok) fail(s.full("imagesAttribute"), "must be a Nix attribute name such as \"images\"");
+  }
   src.imageFormat = s.str("imageFormat", "layers");
   if (src.imageFormat != "layers" && src.imageFormat != "nix-snapshotter")
     fail(s.full("imageFormat"), "must be \"layers\" or \"nix-snapshotter\"");

@@ -28,6 +28,8 @@ struct SourceConfig {
   /// restrict-eval), e.g. "/usr/bin" for Debian's busybox. Never the data
   /// folder, a secret or another source (checked at load).
   std::vector<std::string> allowedPaths;
+  /// The attribute of the package set that declares images (docs/images.md).
+  std::string imagesAttribute = "images";
   std::optional<std::string> layering;  ///< strategy name; registry-wide when unset
   std::optional<int> maxLayers;
   std::string compression = "gzip";  ///< layer blobs: "gzip" or "zstd" (OCI clients only)

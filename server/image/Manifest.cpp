@@ -1,5 +1,8 @@
 #include "image/Manifest.h"
 
+#include <algorithm>
+#include <map>
+
 #include "image/JsonText.h"
 
 #include <Poco/Ascii.h>
@@ -36,14 +39,58 @@ std::string buildImageConfig(const ImageOrigin& origin, const std::vector<LayerB
   cfg->set("architecture", origin.arch);
   cfg->set("os", "linux");
   auto inner = orderedJson();
-  Array::Ptr env = new Array();
-  env->add("PATH=/bin");
-  inner->set("Env", env);
+  const ImageDeclaration* declared = origin.declared;
+  const ContainerConfig* settings = declared != nullptr ? &declared->config : nullptr;
+  auto list = [](const std::vector<std::string>& items) {
+    Array::Ptr a = new Array();
+    for (const auto& i : items) a->add(i);
+    return a;
+  };
+  auto emptySets = [](const std::vector<std::string>& names) {
+    auto o = orderedJson();
+    for (const auto& n : names) o->set(n, orderedJson());
+    return o;
+  };
+  if (settings != nullptr) {
+    // Without a User of its own, an image that declares one runs as it (by
+    // number, which runAsNonRoot can check).
+    if (!settings->user.empty())
+      inner->set("User", settings->user);
+    else if (declared->user)
+      inner->set("User",
+                 std::to_string(declared->user->uid) + ":" + std::to_string(declared->user->gid));
+    if (!settings->exposedPorts.empty())
+      inner->set("ExposedPorts", emptySets(settings->exposedPorts));
+  }
+  std::vector<std::string> env{"PATH=/bin"};
+  if (settings != nullptr) {
+    bool ownPath = std::any_of(settings->env.begin(), settings->env.end(),
+                               [](const std::string& e) { return e.rfind("PATH=", 0) == 0; });
+    if (ownPath) env.clear();
+    env.insert(env.end(), settings->env.begin(), settings->env.end());
+  }
+  inner->set("Env", list(env));
+  if (settings != nullptr) {
+    if (settings->entrypoint) inner->set("Entrypoint", list(*settings->entrypoint));
+    if (settings->cmd) inner->set("Cmd", list(*settings->cmd));
+    if (!settings->volumes.empty()) inner->set("Volumes", emptySets(settings->volumes));
+    if (!settings->workingDir.empty()) inner->set("WorkingDir", settings->workingDir);
+  }
+  std::map<std::string, std::string> own{{"dev.strata.packages", join(origin.packages, " ")},
+                                         {"dev.strata.source", origin.source},
+                                         {"org.opencontainers.image.revision", origin.revision}};
+  if (declared != nullptr) own["dev.strata.image"] = declared->name;
   auto labels = orderedJson();
-  labels->set("dev.strata.packages", join(origin.packages, " "));
-  labels->set("dev.strata.source", origin.source);
-  labels->set("org.opencontainers.image.revision", origin.revision);
+  if (settings != nullptr)
+    for (const auto& [k, v] : settings->labels)
+      if (!own.count(k)) labels->set(k, v);
+  // Strata's own labels in the order they always had.
+  for (const char* k : {"dev.strata.packages", "dev.strata.source", "dev.strata.image",
+                        "org.opencontainers.image.revision"})
+    if (own.count(k)) labels->set(k, own[k]);
   inner->set("Labels", labels);
+  if (settings != nullptr && !settings->stopSignal.empty())
+    inner->set("StopSignal", settings->stopSignal);
   cfg->set("config", inner);
   auto rootfs = orderedJson();
   rootfs->set("type", "layers");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "image/Codec.h"
+#include "image/Declaration.h"
 #include "image/LayerBlob.h"
 
 namespace strata {
@@ -48,10 +49,13 @@ struct ImageOrigin {
   std::string source;
   std::string revision;
   std::vector<std::string> packages;
+  /// A declared image: its settings (docs/images.md); null for others.
+  const ImageDeclaration* declared = nullptr;
 };
 
 /// The image config: no timestamps but a fixed one, keys in a fixed order, so
-/// equal inputs give equal bytes.
+/// equal inputs give equal bytes. A declared image's settings go in; its
+/// labels never replace Strata's own.
 std::string buildImageConfig(const ImageOrigin& origin, const std::vector<LayerBlob>& layers);
 
 /// `codec` Zstd is only valid with ManifestFormat::Oci (Docker schema 2 has no

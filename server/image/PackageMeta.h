@@ -1,5 +1,7 @@
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <string>
 #include <vector>
 
@@ -13,5 +15,13 @@ struct PackageMeta {
   std::string homepage;               ///< empty unless a well-formed http(s) URL
   std::vector<std::string> licenses;  ///< SPDX ids or names; at most 16
 };
+
+/// Reads a package's `meta` as Nix printed it (strata.nix's metaOf):
+/// anything of the wrong shape is left out rather than refused.
+PackageMeta parsePackageMeta(const Poco::JSON::Object::Ptr& meta);
+
+/// `text` cut to whole UTF-8 characters within `limit` bytes, without
+/// control characters (newlines and tabs become spaces) or invalid sequences.
+std::string printableText(const std::string& text, std::size_t limit);
 
 }  // namespace strata

@@ -197,4 +197,46 @@ void writeNixSnapshotterRoot(TarWriter& tar, const std::vector<std::string>& sto
   tar.finish();
 }
 
+void writeImageAccounts(TarWriter& tar, const ImageUser* user, const std::string& workingDir) {
+  std::string passwd =
+      "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/var/empty:/bin/false\n";
+  std::string group = "root:x:0:\nnobody:x:65534:\n";
+  TarOwner owner;
+  if (user != nullptr) {
+    owner = {user->uid, user->gid};
+    passwd += user->name + ":x:" + std::to_string(user->uid) + ":" + std::to_string(user->gid) +
+              ":" + user->name + ":" + user->home() + ":/bin/sh\n";
+    group += user->name + ":x:" + std::to_string(user->gid) + ":\n";
+  }
+  // Folders by path: a parent sorts before its children, so it comes first.
+  struct Folder {
+    unsigned mode;
+    TarOwner owner;
+  };
+  std::map<std::string, Folder> folders{{"etc", {0755, {}}}, {"tmp", {01777, {}}}};
+  auto addWithParents = [&](const std::string& absolute, TarOwner leafOwner) {
+    std::string path = absolute.substr(1);
+    for (auto slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1))
+      folders.emplace(path.substr(0, slash), Folder{0755, {}});
+    folders[path] = Folder{0755, leafOwner};
+  };
+  if (user != nullptr) addWithParents(user->home(), owner);
+  // A working folder in the store is the store's; "/" needs nothing.
+  if (workingDir.size() > 1 && workingDir.rfind("/nix/", 0) != 0 && workingDir != "/nix")
+    addWithParents(workingDir, owner);
+  auto file = [&](const std::string& name, const std::string& text) {
+    tar.beginFile(name, 0644, text.size());
+    tar.data(text.data(), text.size());
+    tar.endFile();
+  };
+  for (const auto& [path, folder] : folders) {
+    tar.directory(path, folder.mode, folder.owner);
+    if (path == "etc") {
+      file("etc/group", group);
+      file("etc/passwd", passwd);
+    }
+  }
+  tar.finish();
+}
+
 }  // namespace strata

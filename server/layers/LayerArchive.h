@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "image/Declaration.h"
 #include "layers/TarWriter.h"
 
 namespace strata {
@@ -31,5 +32,11 @@ void writeSymlinkTree(TarWriter& tar, const std::vector<std::string>& roots);
 /// bind-mounts the store paths on), then the symlinks of writeSymlinkTree.
 void writeNixSnapshotterRoot(TarWriter& tar, const std::vector<std::string>& storePaths,
                              const std::vector<std::string>& roots);
+
+/// Writes the layer Strata makes for a declared image (docs/images.md):
+/// /etc/passwd and /etc/group with root, nobody and the image's user, the
+/// user's home folder owned by it, the working folder (owned by the user when
+/// there is one) and /tmp. Equal inputs give equal bytes.
+void writeImageAccounts(TarWriter& tar, const ImageUser* user, const std::string& workingDir);
 
 }  // namespace strata

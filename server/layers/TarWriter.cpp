@@ -35,7 +35,7 @@ std::string paxRecord(const std::string& key, const std::string& value) {
 }  // namespace
 
 void TarWriter::header(const std::string& name, char type, unsigned mode, std::uint64_t size,
-                       const std::string& linkTarget) {
+                       const std::string& linkTarget, TarOwner owner) {
   constexpr std::uint64_t kMaxOctalSize = 077777777777ull;
   std::string pax;
   if (!fitsUstar(name, 100)) pax += paxRecord("path", name);
@@ -59,8 +59,8 @@ void TarWriter::header(const std::string& name, char type, unsigned mode, std::u
   };
   place(h, 100, name);
   octal(h + 100, 8, mode & 07777);
-  octal(h + 108, 8, 0);
-  octal(h + 116, 8, 0);
+  octal(h + 108, 8, owner.uid);
+  octal(h + 116, 8, owner.gid);
   octal(h + 124, 12, size > kMaxOctalSize ? 0 : size);
   octal(h + 136, 12, kMtime);
   std::memset(h + 148, ' ', 8);
@@ -83,8 +83,8 @@ void TarWriter::pad(std::uint64_t size) {
   if (rest != 0) out_.write(kZeros, kBlock - rest);
 }
 
-void TarWriter::directory(const std::string& name, unsigned mode) {
-  header(name + "/", '5', mode, 0, "");
+void TarWriter::directory(const std::string& name, unsigned mode, TarOwner owner) {
+  header(name + "/", '5', mode, 0, "", owner);
 }
 
 void TarWriter::symlink(const std::string& name, const std::string& target) {

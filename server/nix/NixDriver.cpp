@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -113,74 +114,8 @@ NixDriver::NixDriver(NixConfig config, const Cancellation* stop)
   if (expression_.empty()) throw std::logic_error("strata.nix is not embedded in the binary");
 }
 
-namespace {
-
-/// `text` cut to whole UTF-8 characters within `limit` bytes, without control
-/// characters (newlines and tabs become spaces) or invalid sequences.
-std::string printable(const std::string& text, std::size_t limit) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    std::size_t len = c < 0x80           ? 1
-                      : (c >> 5) == 0x6  ? 2
-                      : (c >> 4) == 0xE  ? 3
-                      : (c >> 3) == 0x1E ? 4
-                                         : 0;
-    bool whole = len != 0 && i + len <= text.size();
-    for (std::size_t k = 1; whole && k < len; ++k)
-      whole = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (!whole) {
-      ++i;  // not UTF-8: dropped
-      continue;
-    }
-    if (out.size() + len > limit) break;
-    if (len > 1)
-      out.append(text, i, len);
-    else if (c >= 0x20 && c != 0x7f)
-      out += static_cast<char>(c);
-    else if (c == '\n' || c == '\t')
-      out += ' ';
-    i += len;
-  }
-  return out;
-}
-
-bool isWebUrl(const std::string& url) {
-  if (url.size() > 2000) return false;
-  std::size_t start = url.rfind("https://", 0) == 0 ? 8 : url.rfind("http://", 0) == 0 ? 7 : 0;
-  if (start == 0 || url.size() == start) return false;
-  for (unsigned char c : url)
-    if (c <= 0x20 || c >= 0x7f ||
-        std::string("\"<>\\^`{|}").find(static_cast<char>(c)) != std::string::npos)
-      return false;
-  return true;
-}
-
-std::string stringOr(const Poco::JSON::Object::Ptr& o, const std::string& key) {
-  if (!o->has(key)) return {};
-  auto v = o->get(key);
-  return v.isString() ? v.extract<std::string>() : std::string();
-}
-
-}  // namespace
-
 PackageMeta NixDriver::parseMeta(const Poco::JSON::Object::Ptr& meta) {
-  PackageMeta out;
-  if (!meta) return out;
-  out.description = printable(stringOr(meta, "description"), 1000);
-  std::string homepage = stringOr(meta, "homepage");
-  if (isWebUrl(homepage)) out.homepage = homepage;
-  if (auto list = meta->getArray("licenses")) {
-    for (std::size_t i = 0; i < list->size() && out.licenses.size() < 16; ++i) {
-      auto v = list->get(static_cast<unsigned>(i));
-      if (!v.isString()) continue;
-      std::string name = printable(v.extract<std::string>(), 100);
-      if (!name.empty() &&
-          std::find(out.licenses.begin(), out.licenses.end(), name) == out.licenses.end())
-        out.licenses.push_back(name);
-    }
-  }
-  return out;
+  return parsePackageMeta(meta);
 }
 
 std::string NixDriver::program(const std::string& name) const {
@@ -251,17 +186,18 @@ std::vector<std::string> NixDriver::commonArgs(const PackageSet& packageSet,
     args.insert(args.end(),
                 {"-I", "strata-allowed-" + std::to_string(i) + "=" + packageSet.allowedPaths[i]});
   args.insert(args.end(), {"--argstr", "packageSet", packageSet.path, "--argstr", "namesJson",
-                           toJsonList(names), "--argstr", "system", system, "-E", expression_});
+                           toJsonList(names), "--argstr", "system", system, "--argstr",
+                           "imagesAttribute", packageSet.imagesAttribute, "-E", expression_});
   return args;
 }
 
-Resolution NixDriver::resolve(const PackageSet& packageSet, const std::vector<std::string>& names,
-                              const std::string& system, Deadline deadline,
-                              const LogSink& log) const {
+std::string NixDriver::evaluate(const PackageSet& packageSet, const std::vector<std::string>& names,
+                                const std::string& system, const std::string& attr,
+                                Deadline deadline, const LogSink& log) const {
   std::vector<std::string> argv = {program("nix-instantiate"), "--eval", "--strict", "--json"};
   auto common = commonArgs(packageSet, names, system);
   argv.insert(argv.end(), common.begin(), common.end());
-  argv.insert(argv.end(), {"-A", "resolve"});
+  argv.insert(argv.end(), {"-A", attr});
   ChildResult r = run(argv, deadline, log, stop_, childBase_);
   if (!r.timedOut && r.exitCode != 0) {
     // nixpkgs refuses an older Nix in its default.nix (lib/minver.nix): say
@@ -277,12 +213,32 @@ Resolution NixDriver::resolve(const PackageSet& packageSet, const std::vector<st
   }
   if (r.timedOut || r.exitCode != 0)
     failFrom(r, "evaluating the package set", config_.timeoutSeconds);
+  return r.out;
+}
 
+std::string NixDriver::declaredImages(const PackageSet& packageSet, const std::string& system,
+                                      Deadline deadline) const {
+  return evaluate(packageSet, {}, system, "images", deadline, {});
+}
+
+Resolution NixDriver::resolve(const PackageSet& packageSet, const std::vector<std::string>& names,
+                              const std::string& system, Deadline deadline,
+                              const LogSink& log) const {
+  std::string out = evaluate(packageSet, names, system, "resolve", deadline, log);
   Resolution res;
   try {
     Poco::JSON::Parser parser;
-    auto obj = parser.parse(r.out).extract<Poco::JSON::Object::Ptr>();
+    auto answer = parser.parse(out).extract<Poco::JSON::Object::Ptr>();
+    auto declared = answer->getObject("declared");
+    auto obj = answer->getObject("packages");
+    if (!obj || !declared) throw std::runtime_error("no packages in the answer");
     for (const auto& name : names) {
+      if (declared->has(name)) {
+        std::ostringstream text;
+        Poco::JSON::Stringifier::stringify(declared->get(name), text);
+        res.declared.emplace_back(name, text.str());
+        continue;
+      }
       auto entry = obj->getObject(name);
       if (!entry) throw std::runtime_error("no answer for " + name);
       std::string status = entry->getValue<std::string>("status");

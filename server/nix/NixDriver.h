@@ -4,6 +4,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Poco/JSON/Object.h>
@@ -29,6 +30,10 @@ struct Resolution {
   std::vector<ResolvedPackage> found;
   std::vector<std::string> missing;      ///< no such attribute
   std::vector<std::string> notPackages;  ///< attribute exists but is not a derivation
+  /// The requested names that are declared images, each with its
+  /// declaration as strata.nix describes it (JSON, unchecked:
+  /// parseDeclaration). Such a name is no package.
+  std::vector<std::pair<std::string, std::string>> declared;
 };
 
 /// A package set and all its evaluation may read (Nix's restrict-eval): its
@@ -37,6 +42,7 @@ struct Resolution {
 struct PackageSet {
   std::string path;  ///< absolute: the folder or file Nix imports
   std::vector<std::string> allowedPaths;
+  std::string imagesAttribute = "images";  ///< where it declares images
 };
 
 using Deadline = std::chrono::steady_clock::time_point;
@@ -51,15 +57,22 @@ class NixDriver {
   explicit NixDriver(NixConfig config, const Cancellation* stop = nullptr);
 
   /// Looks the names up in the package set (exact attribute path, else the
-  /// case-insensitive match). Throws Error(BuildFailed/BuildTimeout) when Nix
-  /// cannot evaluate the set.
+  /// case-insensitive match); a name of a declared image is that image
+  /// (Resolution::declared), not a package. Throws
+  /// Error(BuildFailed/BuildTimeout) when Nix cannot evaluate the set.
   Resolution resolve(const PackageSet& packageSet, const std::vector<std::string>& names,
                      const std::string& system, Deadline deadline, const LogSink& log = {}) const;
 
-  /// Builds exact attribute paths. Throws Error(BuildFailed/BuildTimeout) with
-  /// the last lines of the Nix log as detail.
+  /// Builds exact attribute paths, and the contents of a declared image
+  /// named among them. Throws Error(BuildFailed/BuildTimeout) with the last
+  /// lines of the Nix log as detail.
   void build(const PackageSet& packageSet, const std::vector<std::string>& attrs,
              const std::string& system, Deadline deadline, const LogSink& log = {}) const;
+
+  /// Every image the package set declares, unbuilt, as strata.nix describes
+  /// them (a JSON object by name: parseDeclarations).
+  std::string declaredImages(const PackageSet& packageSet, const std::string& system,
+                             Deadline deadline) const;
 
   /// The runtime closure of the given output paths, read from `nix path-info`.
   sdk::ClosureGraph closure(const std::vector<std::string>& outPaths, Deadline deadline) const;
@@ -91,6 +104,10 @@ class NixDriver {
   std::vector<std::string> commonArgs(const PackageSet& packageSet,
                                       const std::vector<std::string>& names,
                                       const std::string& system) const;
+  /// Runs nix-instantiate --eval --strict --json -A `attr`; throws as resolve.
+  std::string evaluate(const PackageSet& packageSet, const std::vector<std::string>& names,
+                       const std::string& system, const std::string& attr, Deadline deadline,
+                       const LogSink& log) const;
   NixConfig config_;
   const Cancellation* stop_ = nullptr;
   ChildOptions childBase_;  ///< what every Nix command runs with (daemon, user)

@@ -5,7 +5,8 @@
 #   packageSet  absolute path of the package set (a file or a folder)
 #   namesJson   JSON list of attribute paths, e.g. ["hello","python3packages.requests"]
 #   system      Nix system to build for, e.g. "x86_64-linux"
-{ packageSet, namesJson, system }:
+#   imagesAttribute  the attribute of the package set holding declared images
+{ packageSet, namesJson, system, imagesAttribute ? "images" }:
 let
   raw = import packageSet;
   # A package set that is a function is called with {}, plus `system` when it
@@ -85,11 +86,90 @@ let
 
   names = builtins.fromJSON namesJson;
 
+  # --- declared images -------------------------------------------------------
+  # The package set's declarations, each checked by the server: here they are
+  # only turned into plain data. Nothing of a declaration is trusted to
+  # evaluate: every value is tried, and what JSON cannot hold (functions,
+  # derivations, paths) is named instead, so the server can say which key is
+  # wrong rather than Nix failing on the whole set.
+  declarations =
+    let tried = builtins.tryEval (if imagesAttribute != "" && builtins.isAttrs pkgs
+                                  then pkgs.${imagesAttribute} or { } else { });
+    in if tried.success && builtins.isAttrs tried.value && !(isDerivation tried.value)
+       then tried.value else { };
+
+  # A value as JSON data, at most `depth` levels deep.
+  plain = depth: v:
+    let
+      tried = builtins.tryEval (
+        if builtins.isString v then v
+        else if builtins.isInt v || builtins.isBool v || builtins.isFloat v || v == null then v
+        else if builtins.isPath v then { __strataInvalid = "a path"; }
+        else if builtins.isFunction v then { __strataInvalid = "a function"; }
+        else if isDerivation v then { __strataInvalid = "a package"; }
+        else if depth == 0 then { __strataInvalid = "nested too deeply"; }
+        else if builtins.isList v then map (plain (depth - 1)) v
+        else if builtins.isAttrs v then builtins.mapAttrs (_: plain (depth - 1)) v
+        else { __strataInvalid = "of an unknown type"; });
+      forced = if tried.success then builtins.tryEval (builtins.deepSeq tried.value tried.value)
+               else tried;
+    in if forced.success then forced.value else { __strataInvalid = "failing to evaluate"; };
+
+  # One entry of `contents`: a package, with its name as grants and the SBOM
+  # see it.
+  content = c:
+    let tried = builtins.tryEval (if isDerivation c then {
+          status = "ok";
+          name = c.pname or (builtins.parseDrvName c.name).name;
+          out = c.outPath;
+          meta = metaOf c;
+        } else { status = "invalid"; found = (plain 0 c); });
+        forced = if tried.success then builtins.tryEval (builtins.deepSeq tried.value tried.value)
+                 else tried;
+    in if forced.success then forced.value else { status = "invalid"; found = { __strataInvalid = "failing to evaluate"; }; };
+
+  describeDeclaration = attr: decl:
+    let
+      d = builtins.tryEval (builtins.isAttrs decl && !(isDerivation decl));
+      isSet = d.success && d.value;
+      rawContents = builtins.tryEval (decl.contents or [ ]);
+      contentsList =
+        if !rawContents.success then { invalid = { __strataInvalid = "failing to evaluate"; }; }
+        else if builtins.isList rawContents.value then { list = map content rawContents.value; }
+        else { invalid = plain 0 rawContents.value; };
+    in
+      if !isSet then { inherit attr; invalid = plain 0 decl; }
+      else {
+        inherit attr;
+        keys = builtins.attrNames decl;
+        contents = contentsList;
+        config = plain 6 (decl.config or { });
+        user = plain 2 (decl.user or null);
+      };
+
+  # The names that are declared images (exact, else ignoring case): one at
+  # most, which the server checks. A declared image's name is no package.
+  declaredSteps = builtins.filter (x: x.found != null)
+    (map (n: { requested = n; found = step declarations n; }) names);
+  declaredContents =
+    if builtins.length declaredSteps != 1 then [ ]
+    else builtins.filter isDerivation ((builtins.head declaredSteps).found.value.contents or [ ]);
+  packageNames = builtins.filter
+    (n: !(builtins.any (x: x.requested == n) declaredSteps)) names;
+
   byAttr = path: (builtins.foldl' (acc: name: builtins.getAttr name acc) pkgs (components path));
 in
 {
   # nix-instantiate --eval --strict --json -A resolve
-  resolve = builtins.listToAttrs (map (n: { name = n; value = resolveOne n; }) names);
+  resolve = {
+    packages = builtins.listToAttrs (map (n: { name = n; value = resolveOne n; }) packageNames);
+    declared = builtins.listToAttrs (map (x: {
+      name = x.requested;
+      value = describeDeclaration x.found.name x.found.value;
+    }) declaredSteps);
+  };
   # nix-build -A build, with namesJson holding resolved (exact) attribute paths
-  build = map byAttr names;
+  build = map byAttr packageNames ++ declaredContents;
+  # nix-instantiate --eval --strict --json -A images: every declaration, unbuilt
+  images = builtins.mapAttrs describeDeclaration declarations;
 }

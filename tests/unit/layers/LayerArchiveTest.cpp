@@ -339,3 +339,46 @@ TEST_F(SymlinkTree, SystemTarExtractsWorkingLinks) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(ImageAccounts, PasswdGroupHomeAndWorkingFolderOwnedByTheUser) {
+  ImageUser user{"app", 1000, 100};
+  StringSink sink;
+  TarWriter tar(sink);
+  writeImageAccounts(tar, &user, "/srv/app/data");
+  TarArchive t = test::parseTar(sink.data());
+  EXPECT_EQ(test::entryNames(t),
+            (std::vector<std::string>{"etc/", "etc/group", "etc/passwd", "home/", "home/app/",
+                                      "srv/", "srv/app/", "srv/app/data/", "tmp/"}));
+  auto entry = [&](const std::string& name) {
+    for (const auto& e : t.entries)
+      if (e.name == name) return e;
+    ADD_FAILURE() << name;
+    return test::TarEntry{};
+  };
+  EXPECT_EQ(entry("etc/passwd").data,
+            "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/var/empty:/bin/false\n"
+            "app:x:1000:100:app:/home/app:/bin/sh\n");
+  EXPECT_EQ(entry("etc/group").data, "root:x:0:\nnobody:x:65534:\napp:x:100:\n");
+  EXPECT_EQ(entry("home/app/").uid, 1000u);
+  EXPECT_EQ(entry("home/app/").gid, 100u);
+  EXPECT_EQ(entry("srv/app/data/").uid, 1000u);
+  EXPECT_EQ(entry("srv/app/").uid, 0u);
+  EXPECT_EQ(entry("tmp/").mode, 01777u);
+  // The same inputs give the same bytes; a working folder in the store is
+  // left to the store.
+  StringSink again;
+  TarWriter tar2(again);
+  writeImageAccounts(tar2, &user, "/srv/app/data");
+  EXPECT_EQ(again.data(), sink.data());
+  StringSink store;
+  TarWriter tar3(store);
+  writeImageAccounts(tar3, nullptr, "/nix/store/x");
+  EXPECT_EQ(test::entryNames(test::parseTar(store.data())),
+            (std::vector<std::string>{"etc/", "etc/group", "etc/passwd", "tmp/"}));
+}
+
+}  // namespace
+}  // namespace strata
