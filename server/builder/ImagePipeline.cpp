@@ -287,6 +287,7 @@ ImageRecord ImagePipeline::storeImage(const ResolvedImage& job,
   image.source = request.source;
   image.revision = job.revision;
   image.packages = request.packages;
+  if (declared != nullptr) image.contents = declared->packageNames();
   image.arch = request.arch;
   image.strategy = job.layering.strategy;
   image.configDigest = configDigest.str();

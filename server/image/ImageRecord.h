@@ -26,6 +26,9 @@ struct ImageRecord {
   std::string source;
   std::string revision;
   std::vector<std::string> packages;
+  /// A declared image: the packages of its `contents` by pname, sorted (what
+  /// grants and policies judge besides `packages`); empty for others.
+  std::vector<std::string> contents;
   std::string arch;  ///< "amd64", "arm64"; an index: its platforms, comma-separated
   std::string strategy;
   std::string configDigest;

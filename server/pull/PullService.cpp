@@ -1,5 +1,7 @@
 #include "pull/PullService.h"
 
+#include <algorithm>
+
 #include "auth/AccessGate.h"
 #include "builder/BuildService.h"
 #include "config/Config.h"
@@ -34,8 +36,18 @@ Digest requireDigest(const std::string& reference) {
   return *digest;
 }
 
+/// The packages access is judged on: the name's, and a declared image's contents.
+std::vector<std::string> judgedPackages(std::vector<std::string> packages,
+                                        const std::vector<std::string>& contents) {
+  packages.insert(packages.end(), contents.begin(), contents.end());
+  std::sort(packages.begin(), packages.end());
+  packages.erase(std::unique(packages.begin(), packages.end()), packages.end());
+  return packages;
+}
+
 sdk::ImageInfo infoOf(const ImageRecord& image, const sdk::ClosureGraph* closure) {
-  return sdk::ImageInfo{image.source, image.packages, image.revision, image.arch, closure};
+  return sdk::ImageInfo{image.source, judgedPackages(image.packages, image.contents),
+                        image.revision, image.arch, closure};
 }
 
 }  // namespace
@@ -61,6 +73,14 @@ std::optional<ImageRequest> PullService::admitName(const Caller& caller, const s
 
 void PullService::checkWithClosure(const Caller& caller, const std::string& name,
                                    const ImageRecord& image) {
+  if (!deps_.access.judgesPulls()) return;
+  // A declared image's contents need grants too, known once it is built.
+  for (const auto& one : deps_.builds.platformImagesOf(image)) {
+    if (one.contents.empty()) continue;
+    ImageRequest request = parseImageName(name, deps_.config.sources);
+    request.packages = judgedPackages(request.packages, one.contents);
+    deps_.access.authorizePull(caller, request);
+  }
   if (!deps_.access.hasPolicies()) return;
   // An index is judged by each of its images.
   for (const auto& one : deps_.builds.platformImagesOf(image)) {

@@ -11,6 +11,8 @@
 #   - the fixture's hostile declarations (tests/fixtures/pkgs, images.*): each
 #     a clear error naming the image and the key, never a crash; two declared
 #     images in one name: 400 NAME_INVALID;
+#   - with auth on, a pull needs grants for the declared image's name and for
+#     each package of its contents (cached pulls too);
 #   - GET /api/v1/sources/<source>/images lists the declarations (the broken
 #     ones with their errors), and `strata admin images` prints them.
 set -euo pipefail
@@ -122,5 +124,24 @@ expect_eq "HELLO FROM THE FIXTURE" "$(env -i PATH=/bin "$(command -v chroot)" --
   "$(jq -r '.config.Entrypoint[0]' <(skopeo inspect --tls-verify=false --config "docker://$REGISTRY/fx/worker:latest"))")" \
   "fx/worker: its entrypoint (a store path) runs as uid 2000"
 expect_server_alive
+stop_server
 
+# --- access: grants judge the declared image's contents too --------------------------------
+write_config "$WORK/strata3.json" '.auth.enabled = true'
+adm() { "$STRATA_BIN" admin --config "$WORK/strata3.json" "$@" >/dev/null; }
+printf 'erin-pw\n' | adm user add erin
+adm team add greeters
+adm team add-member greeters erin
+adm grant greeters demo greeter pull
+start_server "$WORK/strata3.json"
+http GET /v2/demo/greeter/manifests/latest -u erin:erin-pw -H "Accept: $OCI_MANIFEST"
+expect_status 403 "demo/greeter granted by name only: its contents (busybox) are not granted"
+expect_contains "$(error_field message)" "busybox" "the refusal names the content not granted"
+http GET /v2/demo/greeter/manifests/latest -u erin:erin-pw -H "Accept: $OCI_MANIFEST"
+expect_status 403 "the same refusal for the cached image"
+adm grant greeters demo busybox pull
+http GET /v2/demo/greeter/manifests/latest -u erin:erin-pw -H "Accept: $OCI_MANIFEST"
+expect_status 200 "demo/greeter once its name and contents are granted"
+http GET /v2/demo/greeter/cowsay/manifests/latest -u erin:erin-pw -H "Accept: $OCI_MANIFEST"
+expect_status 403 "a further package needs its own grant"
 stop_server

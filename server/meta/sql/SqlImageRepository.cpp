@@ -43,11 +43,12 @@ std::vector<std::string> fromJson(const std::string& json) {
 
 using ImageRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string,
                              std::string, std::string, std::string, Poco::Int64, std::string,
-                             Poco::Int64, Poco::Int64, std::string>;
+                             Poco::Int64, Poco::Int64, std::string, std::string>;
 
 const char* kImageColumns =
     "i.cache_key, i.source, i.revision, i.packages, i.arch, i.strategy, i.config_digest, "
-    "i.oci_digest, i.oci_size, i.docker_digest, i.docker_size, i.created_at, i.sbom_digest";
+    "i.oci_digest, i.oci_size, i.docker_digest, i.docker_size, i.created_at, i.sbom_digest, "
+    "i.contents";
 
 ImageRecord fromRow(const ImageRow& r) {
   ImageRecord rec;
@@ -64,6 +65,7 @@ ImageRecord fromRow(const ImageRow& r) {
   rec.dockerSize = static_cast<std::uint64_t>(r.get<10>());
   rec.createdAt = r.get<11>();
   rec.sbomDigest = r.get<12>();
+  rec.contents = fromJson(r.get<13>());
   return rec;
 }
 
@@ -128,16 +130,17 @@ void SqlImageRepository::save(const ImageRecord& image, const std::vector<std::s
     Poco::Int64 ociSize = static_cast<Poco::Int64>(r.ociSize);
     Poco::Int64 dockerSize = static_cast<Poco::Int64>(r.dockerSize);
     Poco::Int64 created = r.createdAt ? r.createdAt : nowSeconds();
+    std::string contents = toJson(r.contents);
     s << db_.sql(
         "INSERT INTO images (cache_key, source, revision, packages, arch, strategy, config_digest, "
-        "oci_digest, oci_size, docker_digest, docker_size, created_at, sbom_digest) VALUES (?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET config_digest = "
-        "excluded.config_digest, oci_digest = excluded.oci_digest, oci_size = excluded.oci_size, "
-        "docker_digest = excluded.docker_digest, docker_size = excluded.docker_size, sbom_digest = "
-        "excluded.sbom_digest"),
+        "oci_digest, oci_size, docker_digest, docker_size, created_at, sbom_digest, contents) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET "
+        "config_digest = excluded.config_digest, oci_digest = excluded.oci_digest, oci_size = "
+        "excluded.oci_size, docker_digest = excluded.docker_digest, docker_size = "
+        "excluded.docker_size, sbom_digest = excluded.sbom_digest, contents = excluded.contents"),
         use(r.cacheKey), use(r.source), use(r.revision), use(packages), use(r.arch),
         use(r.strategy), use(r.configDigest), use(r.ociDigest), use(ociSize), use(r.dockerDigest),
-        use(dockerSize), use(created), use(r.sbomDigest), now;
+        use(dockerSize), use(created), use(r.sbomDigest), use(contents), now;
     for (std::size_t i = 0; i < r.platformImages.size(); ++i) {
       Poco::Int32 position = static_cast<Poco::Int32>(i);
       std::string member = r.platformImages[i];

@@ -141,7 +141,7 @@ CREATE TABLE images (
   docker_digest  TEXT NOT NULL,
   docker_size    INTEGER NOT NULL,
   created_at     INTEGER NOT NULL
-, sbom_digest TEXT NOT NULL DEFAULT '');
+, sbom_digest TEXT NOT NULL DEFAULT '', contents TEXT NOT NULL DEFAULT '[]');
 
 -- index images_docker_digest
 CREATE INDEX images_docker_digest ON images (docker_digest);
