@@ -1,5 +1,7 @@
 #include "catalog/SourceBrowser.h"
 
+#include <Poco/Logger.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -110,8 +112,16 @@ std::shared_ptr<const PackageList> SourceBrowser::listing(const SourceConfig& so
     auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds);
     std::string system = source.platforms.empty() ? "x86_64-linux" : source.platforms.front();
+    auto started = std::chrono::steady_clock::now();
     auto list = std::make_shared<const PackageList>(
         deps_.nix.listPackages(PackageSet{packageSet, source.allowedPaths}, system, deadline));
+    Poco::Logger::get("strata.catalog")
+        .information("source '%s': listed %s packages at revision %s in %ld ms%s", source.name,
+                     std::to_string(list->packages.size()), revision,
+                     static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::steady_clock::now() - started)
+                                           .count()),
+                     std::string(list->truncated ? " (truncated)" : ""));
     cache_.put(key, list);
     return list;
   });
