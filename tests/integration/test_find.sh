@@ -8,7 +8,7 @@
 #   - GET /api/v1/sources/<source>/packages: found by part of a name and by a
 #     word of a description, best match first, nested sets that ask for it,
 #     broken packages left out, at a ref; the listing is evaluated once per
-#     revision;
+#     revision, also for concurrent first searches;
 #   - hostile queries and refs: Nix code, quotes, 10 KB, NUL and control
 #     characters, unicode, ../x and --upload-pack: clear 400/404, no crash,
 #     no file read;
@@ -146,6 +146,21 @@ search nosuch "q=x"
 expect_error 404 NAME_UNKNOWN "an unknown source"
 listings="$(grep -c "source 'fx': listed" "$SERVER_LOG" || true)"
 expect_eq 1 "$listings" "fx was evaluated once for all its searches"
+# Concurrent first searches of a new revision share one evaluation.
+c4="$(commit_version "$src" 4)"
+git -C "$src" push -q "$WORK/git/acme.git" main:next
+pids=()
+for i in 1 2 3 4; do
+  curl -s -o "$WORK/concurrent-$i.json" "$BASE/api/v1/sources/acme/packages?q=tool&ref=next" &
+  pids+=($!)
+done
+wait "${pids[@]}"
+for i in 1 2 3 4; do
+  expect_eq "tool 1.4" "$(jq -r '.packages[0] | "\(.attr) \(.version)"' "$WORK/concurrent-$i.json")" \
+    "concurrent search $i: the new revision's package"
+done
+expect_eq 1 "$(grep -c "source 'acme': listed [0-9]* packages at revision $c4" "$SERVER_LOG" || true)" \
+  "four concurrent searches of a new revision: one evaluation"
 
 # --- hostile queries and refs -----------------------------------------------------------------
 for q in '"; builtins.readFile "/etc/passwd"; "' '${builtins.readFile "/etc/passwd"}' \
