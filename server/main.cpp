@@ -18,6 +18,7 @@
 #include "auth/RegistryAccessGate.h"
 #include "builder/BuildService.h"
 #include "builder/ImagePipeline.h"
+#include "catalog/SourceBrowser.h"
 #include "catalog/SourceCatalog.h"
 #include "cli/AdminCommands.h"
 #include "cli/Arguments.h"
@@ -105,7 +106,9 @@ struct Services {
         builds->replica());
     access = std::make_unique<RegistryAccessGate>(config, auth.get(), policies, metrics);
     pull = std::make_unique<PullService>(
-        PullService::Deps{config, *builds, metadata->images(), *blobs, *access, metrics});
+        PullService::Deps{config, *builds, metadata->images(), *blobs, *access, metrics, &sources});
+    browser =
+        std::make_unique<SourceBrowser>(SourceBrowser::Deps{config, sources, nix, access.get()});
   }
 
   /// What GET /readyz reports: the shared engines answering a cheap query.
@@ -154,6 +157,7 @@ struct Services {
   std::unique_ptr<BlobCollector> collector;
   std::unique_ptr<RegistryAccessGate> access;
   std::unique_ptr<PullService> pull;
+  std::unique_ptr<SourceBrowser> browser;
 };
 
 void collectOnline(BlobCollector& collector) {
@@ -209,6 +213,7 @@ int serve(const Config& config) {
                     *services.access, services.catalog, services.metrics};
   ctx.auth = services.auth.get();
   ctx.plugins = &plugins;
+  ctx.browser = services.browser.get();
   ctx.notReady = [&services] { return services.notReady(); };
   // Before the first request (and before the "listening" line tests wait
   // for): /metrics and the log show which Nix runs from the start.
@@ -263,6 +268,9 @@ int main(int argc, char** argv) {
     }
     Services services(config);
     AdminContext admin{config, *services.builds, *services.collector, &services.auth->admin()};
+    // The CLI holds the database: it sees every ref and package.
+    SourceBrowser browser(SourceBrowser::Deps{config, services.sources, services.nix});
+    admin.browser = &browser;
     return runAdmin(admin, a.verb, std::cout);
   } catch (const std::exception& e) {
     std::cerr << "strata: " << e.what() << "\n";

@@ -40,6 +40,12 @@ class AccessGate {
   /// Error(Denied) naming the packages not granted; denials are audited.
   virtual void authorizePull(const Caller& caller, const ImageRequest& image) = 0;
 
+  /// May the caller pull anything at all from `source` (a pull grant of its
+  /// teams names the source or "*")? For listings of a source's refs and
+  /// packages, which then show only what pullFilter() allows. Nothing to
+  /// check with auth off. Throws as authorizePull does; denials are audited.
+  virtual void authorizeSource(const Caller& caller, const std::string& source) = 0;
+
   /// The access policies of plugins on `image` as far as it is known: no
   /// revision before the tag is resolved, no closure before the build. They
   /// run with auth on or off. Throws Error(Denied) with the policy's reason.

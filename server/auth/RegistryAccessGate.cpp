@@ -118,6 +118,25 @@ void RegistryAccessGate::authorizePull(const Caller& caller, const ImageRequest&
                  "the token does not grant pull on '" + image.name + "'", "insufficient_scope");
 }
 
+void RegistryAccessGate::authorizeSource(const Caller& caller, const std::string& source) {
+  if (!authOn()) return;
+  if (!caller.subject)
+    unauthorized(Requirement::Pull, source,
+                 "authentication required to list source '" + source + "'");
+  const Subject& s = *caller.subject;
+  auto grants = auth_->access().grantsFor(s);
+  bool any = std::any_of(grants.begin(), grants.end(), [&](const GrantRecord& g) {
+    return g.action == "pull" && (g.source == "*" || g.source == source);
+  });
+  if (any) return;
+  std::string who = s.anonymous() ? "anonymous" : "user '" + s.user + "'";
+  std::string message = "access denied: " + who + " has no pull grant on source '" + source + "'";
+  audit({0, 0, "denied", s.user, s.clientAddress, source, message});
+  if (s.anonymous()) unauthorized(Requirement::Pull, source, message);
+  metrics_.add("strata_auth_denied_total");
+  throw Error(ErrorKind::Denied, message);
+}
+
 void RegistryAccessGate::checkPolicies(const Caller& caller, const std::string& name,
                                        const sdk::ImageInfo& image,
                                        std::shared_ptr<const sdk::ClosureGraph> closure) {

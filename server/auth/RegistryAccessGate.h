@@ -24,6 +24,7 @@ class RegistryAccessGate : public AccessGate {
   Caller admit(Requirement requirement, const std::string& name, const std::string& authorization,
                const std::string& clientAddress) override;
   void authorizePull(const Caller& caller, const ImageRequest& image) override;
+  void authorizeSource(const Caller& caller, const std::string& source) override;
   void checkPolicies(const Caller& caller, const std::string& name, const sdk::ImageInfo& image,
                      std::shared_ptr<const sdk::ClosureGraph> closure = nullptr) override;
   bool hasPolicies() const override;

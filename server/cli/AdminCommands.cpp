@@ -8,6 +8,7 @@
 
 #include "auth/AuthAdmin.h"
 #include "builder/BuildService.h"
+#include "catalog/SourceBrowser.h"
 #include "cli/AuthCommands.h"
 #include "config/Config.h"
 #include "image/ImageName.h"
@@ -57,16 +58,68 @@ int gc(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& ou
   return 0;
 }
 
+SourceBrowser& browserOf(AdminContext& ctx) {
+  if (!ctx.browser) throw std::logic_error("the admin command has no source browser");
+  return *ctx.browser;
+}
+
+int refs(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& out) {
+  expectArgs(verb, 1, "refs SOURCE");
+  RefsAnswer answer = browserOf(ctx).refs(Caller{}, verb[1]);
+  // NAME KIND REVISION, marked when the name cannot be a registry tag.
+  for (const auto& r : answer.refs)
+    out << r.name << " " << r.kind << " " << r.revision << (r.tag ? "" : " (not a tag)") << "\n";
+  return 0;
+}
+
+int search(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& out) {
+  const std::string usage = "search SOURCE QUERY [--ref REF] [--n N]";
+  PackageQuery query;
+  std::vector<std::string> positional;
+  for (std::size_t i = 1; i < verb.size(); ++i) {
+    if ((verb[i] == "--ref" || verb[i] == "--n") && i + 1 < verb.size()) {
+      std::string value = verb[++i];
+      if (verb[i - 1] == "--ref") {
+        query.ref = value;
+      } else {
+        if (value.empty() || value.size() > 6 ||
+            value.find_first_not_of("0123456789") != std::string::npos)
+          throw std::invalid_argument("--n needs a number (at most " +
+                                      std::to_string(SourceBrowser::kMaxResults) + ")");
+        query.n = std::stoul(value);
+      }
+    } else if (verb[i].rfind("--", 0) == 0) {
+      throw std::invalid_argument("usage: strata admin " + usage);
+    } else {
+      positional.push_back(verb[i]);
+    }
+  }
+  if (positional.size() != 2) throw std::invalid_argument("usage: strata admin " + usage);
+  query.source = positional[0];
+  query.q = positional[1];
+  PackagesAnswer answer = browserOf(ctx).packages(query);
+  // ATTR VERSION DESCRIPTION, one package a line.
+  for (const auto& p : answer.packages)
+    out << p.attr << " " << (p.version.empty() ? "-" : p.version)
+        << (p.description.empty() ? "" : " " + p.description) << "\n";
+  if (answer.truncated)
+    out << "(more packages match: narrow the query or raise --n up to "
+        << SourceBrowser::kMaxResults << ")\n";
+  return 0;
+}
+
 }  // namespace
 
 int runAdmin(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& out) {
   const std::string& v = verb.front();
   if (v == "build") return build(ctx, verb, out);
   if (v == "gc") return gc(ctx, verb, out);
+  if (v == "refs") return refs(ctx, verb, out);
+  if (v == "search") return search(ctx, verb, out);
   if (isAuthVerb(v) && ctx.auth) return runAuthCommand(*ctx.auth, verb, std::cin, out);
   throw std::invalid_argument("unknown admin verb '" + AuthAdmin::shown(v) +
-                              "' (known: migrate, build, gc, user, team, grant, revoke, token, "
-                              "audit)");
+                              "' (known: migrate, build, gc, refs, search, user, team, grant, "
+                              "revoke, token, audit)");
 }
 
 }  // namespace strata

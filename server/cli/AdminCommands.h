@@ -10,12 +10,14 @@ struct Config;
 class BuildService;
 class BlobCollector;
 class AuthAdmin;
+class SourceBrowser;
 
 struct AdminContext {
   const Config& config;
   BuildService& builds;
   BlobCollector& collector;
-  AuthAdmin* auth = nullptr;  ///< user, team, grant, revoke, token, audit verbs
+  AuthAdmin* auth = nullptr;         ///< user, team, grant, revoke, token, audit verbs
+  SourceBrowser* browser = nullptr;  ///< refs, search verbs
 };
 
 /// Runs one admin verb. Returns the exit status; throws std::exception with a

@@ -12,6 +12,7 @@ class AuthService;
 class BuildService;
 class Metrics;
 class PullService;
+class SourceBrowser;
 class SourceCatalog;
 
 /// What handlers may use: use cases and plain data, never storage, metadata,
@@ -32,6 +33,8 @@ struct ServerContext {
   /// GET /readyz: what does not answer ("database", "blob store"), empty when
   /// ready; null: always ready.
   std::function<std::string()> notReady;
+  /// Refs and packages of the sources; null when not wired (tests).
+  SourceBrowser* browser = nullptr;
   /// The version of the Nix the server runs ("2.8.0"; "unknown").
   std::string nixVersion = "unknown";
 };

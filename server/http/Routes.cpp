@@ -55,6 +55,11 @@ std::vector<Route> table() {
       {kGet, "/api/v1/builds", "builds", handleListBuilds, Access::admin()},
       {kPost, "/api/v1/builds", "builds", handleStartBuild, Access::admin()},
       {kGet, "/api/v1/builds/{id}", "build", handleBuild, Access::admin()},
+      // What a source offers, filtered by what the caller may pull from it.
+      {kGet, "/api/v1/sources/{source}/refs", "source-refs", handleSourceRefs,
+       Access::pull("source")},
+      {kGet, "/api/v1/sources/{source}/packages", "source-packages", handleSourcePackages,
+       Access::pull("source")},
 
       // --- admin API (mirrors `strata admin`) ---------------------------------------------
       {kGet, "/api/v1/users", "users", handleListUsers, Access::admin()},

@@ -112,6 +112,10 @@ NixDriver::NixDriver(NixConfig config, const Cancellation* stop)
   for (const auto& f : embedded_nix::files())
     if (f.name == "strata.nix") expression_ = f.content;
   if (expression_.empty()) throw std::logic_error("strata.nix is not embedded in the binary");
+  for (const auto& f : embedded_nix::files())
+    if (f.name == "packages.nix") packagesExpression_ = f.content;
+  if (packagesExpression_.empty())
+    throw std::logic_error("packages.nix is not embedded in the binary");
 }
 
 PackageMeta NixDriver::parseMeta(const Poco::JSON::Object::Ptr& meta) {
@@ -259,6 +263,59 @@ Resolution NixDriver::resolve(const PackageSet& packageSet, const std::vector<st
     throw Error(ErrorKind::BuildFailed, "unexpected answer from nix-instantiate", e.what());
   }
   return res;
+}
+
+PackageList NixDriver::listPackages(const PackageSet& packageSet, const std::string& system,
+                                    Deadline deadline) const {
+  std::vector<std::string> argv = {program("nix-instantiate"), "--eval", "--strict", "--json"};
+  // The isolation of every evaluation, with packages.nix as the expression
+  // (it takes the arguments it does not use with `...`).
+  auto common = commonArgs(packageSet, {}, system);
+  auto expression = std::find(common.begin(), common.end(), "-E");
+  if (expression == common.end() || expression + 1 == common.end())
+    throw std::logic_error("the evaluation arguments end without an expression");
+  *(expression + 1) = packagesExpression_;
+  common.insert(expression, {"--argstr", "maxEntries", std::to_string(kMaxPackages), "--argstr",
+                             "maxDepth", std::to_string(kMaxPackageDepth)});
+  argv.insert(argv.end(), common.begin(), common.end());
+  ChildResult r = run(argv, deadline, {}, stop_, childBase_);
+  if (r.timedOut || r.exitCode != 0)
+    failFrom(r, "listing the packages of the package set", config_.timeoutSeconds);
+  try {
+    return parsePackageList(r.out);
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::BuildFailed, "unexpected answer from nix-instantiate", e.what());
+  }
+}
+
+PackageList NixDriver::parsePackageList(const std::string& json) {
+  Poco::JSON::Parser parser;
+  auto obj = parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+  auto list = obj ? obj->getArray("packages") : nullptr;
+  if (!list) throw std::runtime_error("no package list");
+  PackageList out;
+  out.truncated = obj->has("truncated") && obj->get("truncated").isBoolean() &&
+                  obj->getValue<bool>("truncated");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    auto entry = list->getObject(static_cast<unsigned>(i));
+    if (!entry) continue;
+    auto text = [&](const char* key, std::size_t limit) {
+      if (!entry->has(key)) return std::string();
+      auto v = entry->get(key);
+      return v.isString() ? printableText(v.extract<std::string>(), limit) : std::string();
+    };
+    PackageEntry p{text("attr", kMaxAttrBytes), text("name", kMaxNameBytes),
+                   text("version", kMaxVersionBytes), text("description", kMaxDescriptionBytes)};
+    if (p.attr.empty()) continue;
+    out.packages.push_back(std::move(p));
+    if (out.packages.size() == kMaxPackages) {
+      out.truncated = out.truncated || i + 1 < list->size();
+      break;
+    }
+  }
+  std::sort(out.packages.begin(), out.packages.end(),
+            [](const PackageEntry& a, const PackageEntry& b) { return a.attr < b.attr; });
+  return out;
 }
 
 void NixDriver::build(const PackageSet& packageSet, const std::vector<std::string>& attrs,

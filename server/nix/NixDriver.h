@@ -10,6 +10,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "config/Config.h"
+#include "image/PackageListing.h"
 #include "image/PackageMeta.h"
 #include "nix/ChildProcess.h"
 #include "strata/sdk/closure.h"
@@ -74,6 +75,26 @@ class NixDriver {
   std::string declaredImages(const PackageSet& packageSet, const std::string& system,
                              Deadline deadline) const;
 
+  /// At most this many packages are listed; strings are cut to these sizes
+  /// (bytes, whole UTF-8 characters): attribute path, name, version, description.
+  static constexpr std::size_t kMaxPackages = 50000;
+  static constexpr std::size_t kMaxAttrBytes = 256;
+  static constexpr std::size_t kMaxNameBytes = 128;
+  static constexpr std::size_t kMaxVersionBytes = 64;
+  static constexpr std::size_t kMaxDescriptionBytes = 500;
+  /// Nested sets (with recurseForDerivations) are entered down to this depth.
+  static constexpr int kMaxPackageDepth = 3;
+
+  /// Lists the packages of a package set (packages.nix), evaluated with the
+  /// same isolation as resolve(). Throws Error(BuildFailed/BuildTimeout) when
+  /// Nix cannot evaluate the set.
+  PackageList listPackages(const PackageSet& packageSet, const std::string& system,
+                           Deadline deadline) const;
+
+  /// Reads the answer of packages.nix: entries of the wrong shape are left
+  /// out, strings cut to the limits above, sorted by attribute path.
+  static PackageList parsePackageList(const std::string& json);
+
   /// The runtime closure of the given output paths, read from `nix path-info`.
   sdk::ClosureGraph closure(const std::vector<std::string>& outPaths, Deadline deadline) const;
 
@@ -116,6 +137,7 @@ class NixDriver {
   mutable std::once_flag versionAsked_;
   mutable std::string version_;
   std::string expression_;
+  std::string packagesExpression_;  ///< packages.nix
 };
 
 /// The last `lines` lines of a log, for error details.

@@ -1,6 +1,7 @@
 #include "pull/PullService.h"
 
 #include <algorithm>
+#include <set>
 
 #include "auth/AccessGate.h"
 #include "builder/BuildService.h"
@@ -9,6 +10,7 @@
 #include "image/ImageRecord.h"
 #include "image/Manifest.h"
 #include "meta/ImageRepository.h"
+#include "sources/PackageSource.h"
 #include "storage/BlobStore.h"
 #include "util/Error.h"
 #include "util/Metrics.h"
@@ -28,6 +30,10 @@ void requireValidTag(const std::string& tag) {
     throw Error(ErrorKind::InvalidTag,
                 "invalid tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' "
                 "or '-'");
+}
+
+bool isCommitId(const std::string& tag) {
+  return tag.size() == 40 && tag.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 Digest requireDigest(const std::string& reference) {
@@ -218,13 +224,34 @@ BlobAnswer PullService::blob(const BlobQuery& query) {
 Listing PullService::tags(const Caller& caller, const std::string& name, const std::string& last,
                           std::size_t n) {
   requireValidName(name);
-  admitName(caller, name, true, false);
+  auto image = admitName(caller, name, true, deps_.sources != nullptr);
   Listing page;
-  page.items = deps_.images.tags(name, last, n + 1);
-  page.more = page.items.size() > n;
-  if (page.more) page.items.resize(n);
-  if (page.items.empty() && last.empty() && deps_.images.tags(name, "", 1).empty())
-    throw Error(ErrorKind::UnknownName, "no tag of '" + name + "' was pulled yet");
+  if (!deps_.sources) {
+    page.items = deps_.images.tags(name, last, n + 1);
+    page.more = page.items.size() > n;
+    if (page.more) page.items.resize(n);
+    if (page.items.empty() && last.empty() && deps_.images.tags(name, "", 1).empty())
+      throw Error(ErrorKind::UnknownName, "no tag of '" + name + "' was pulled yet");
+    return page;
+  }
+  // A name routes to a source: its tags are the source's.
+  PackageSource& source = deps_.sources->get(image->source);
+  std::set<std::string> tags;
+  for (const auto& ref : source.refs())
+    if (isValidTag(ref.name)) tags.insert(ref.name);
+  // Commits pulled by name stay pullable; a folder has no other revision.
+  if (source.config().type != "path") {
+    constexpr std::size_t kMaxPulledTags = 10000;
+    for (const auto& tag : deps_.images.tags(name, "", kMaxPulledTags))
+      if (isCommitId(tag)) tags.insert(tag);
+  }
+  for (auto it = tags.upper_bound(last); it != tags.end(); ++it) {
+    if (page.items.size() == n) {
+      page.more = true;
+      break;
+    }
+    page.items.push_back(*it);
+  }
   return page;
 }
 

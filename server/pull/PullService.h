@@ -21,6 +21,7 @@ class BlobStore;
 class BuildService;
 class ImageRepository;
 class Metrics;
+class SourceRegistry;
 
 /// GET|HEAD /v2/<name>/manifests/<reference>, without HTTP.
 struct ManifestQuery {
@@ -102,6 +103,8 @@ class PullService {
     BlobStore& blobs;
     AccessGate& access;
     Metrics& metrics;
+    /// The sources whose refs tags/list shows; null: only the tags pulled so far.
+    SourceRegistry* sources = nullptr;
   };
   explicit PullService(Deps deps) : deps_(deps) {}
 
@@ -114,7 +117,10 @@ class PullService {
   ReferrersAnswer referrers(const ReferrersQuery& query);
   /// A blob that an image served under the name references.
   BlobAnswer blob(const BlobQuery& query);
-  /// Tags resolved for the name so far: up to `n` after `last`.
+  /// What can be pulled under the name, sorted: the refs of the source the
+  /// name routes to that are valid tags (a git source's branches and tags
+  /// and `latest`; a folder's `latest` and revision), and for a git source
+  /// the commits pulled under the name so far. Up to `n` after `last`.
   Listing tags(const Caller& caller, const std::string& name, const std::string& last,
                std::size_t n);
   /// Names served so far, up to `n` after `last`; with auth on, only those

@@ -7,6 +7,7 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <filesystem>
@@ -162,6 +163,29 @@ void adoptNewTags(git_repository* repo) {
   }
 }
 
+/// Every reference under `prefix` ("refs/heads/") peeled to its commit, by
+/// name without the prefix; references that peel to no commit are left out.
+std::vector<std::pair<std::string, std::string>> peeledRefs(git_repository* repo,
+                                                            const std::string& prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  git_reference_iterator* it = nullptr;
+  if (git_reference_iterator_glob_new(&it, repo, (prefix + "*").c_str()) != 0) return out;
+  std::unique_ptr<git_reference_iterator, void (*)(git_reference_iterator*)> guard(
+      it, git_reference_iterator_free);
+  git_reference* ref = nullptr;
+  while (git_reference_next(&ref, it) == 0) {
+    git_object* commit = nullptr;
+    if (git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0) {
+      char hex[GIT_OID_HEXSZ + 1];
+      git_oid_tostr(hex, sizeof hex, git_object_id(commit));
+      out.emplace_back(std::string(git_reference_name(ref)).substr(prefix.size()), hex);
+      git_object_free(commit);
+    }
+    git_reference_free(ref);
+  }
+  return out;
+}
+
 }  // namespace
 
 bool isValidGitRef(const std::string& ref) {
@@ -315,6 +339,10 @@ std::optional<GitSource::Attempt> GitSource::lastAttempt() const {
   return lastAttempt_;
 }
 
+bool GitSource::fresh(const std::optional<Attempt>& last, Clock::time_point at) const {
+  return last && at - last->started < std::chrono::seconds(config_.refreshSeconds);
+}
+
 GitSource::Attempt GitSource::fetchSince(Clock::time_point notBefore) {
   std::lock_guard<std::mutex> lock(fetchMutex_);
   if (auto last = lastAttempt(); last && last->started >= notBefore) return *last;
@@ -404,15 +432,48 @@ Revision GitSource::resolve(const std::string& tag) {
   // A branch is reused while the last fetch attempt is fresh; after a failed
   // attempt the remote is not tried again until then either.
   auto last = lastAttempt();
-  bool fresh = last && requested - last->started < std::chrono::seconds(config_.refreshSeconds);
-  if (fresh)
+  bool isFresh = fresh(last, requested);
+  if (isFresh)
     if (auto c = lookup("refs/heads/" + ref)) return exported(*c);
-  Attempt attempt = fresh && !last->ok ? *last : fetchSince(requested);
+  Attempt attempt = isFresh && !last->ok ? *last : fetchSince(requested);
   if (auto c = lookup("refs/tags/" + ref)) return exported(*c);
   if (auto c = lookup("refs/heads/" + ref)) return exported(*c);  // stale when the fetch failed
   if (!attempt.ok) throw unavailable(attempt, "'" + ref + "'");
   throw Error(ErrorKind::UnknownManifest,
               "no branch, tag or commit '" + ref + "' in source '" + config_.name + "'");
+}
+
+std::vector<SourceRef> GitSource::refs() {
+  auto requested = Clock::now();
+  auto last = lastAttempt();
+  // Like a branch: the local state while the last attempt is fresh; a failed
+  // fetch leaves the last fetched state to answer from.
+  std::optional<Attempt> attempt = last;
+  if (!fresh(last, requested)) attempt = fetchSince(requested);
+  std::vector<SourceRef> refs;
+  {
+    RepoPtr repo = openMirror(mirror_);
+    for (const auto& [prefix, kind] :
+         {std::pair<std::string, std::string>{"refs/heads/", "branch"}, {"refs/tags/", "tag"}}) {
+      for (const auto& [name, commit] : peeledRefs(repo.get(), prefix))
+        refs.push_back(SourceRef{name, kind, commit});
+    }
+  }
+  if (refs.empty() && attempt && !attempt->ok)
+    throw Error(ErrorKind::SourceUnavailable,
+                "source '" + config_.name + "' cannot be reached and has no refs locally",
+                attempt->error);
+  std::sort(refs.begin(), refs.end(), [](const SourceRef& a, const SourceRef& b) {
+    return a.name != b.name ? a.name < b.name : a.kind < b.kind;
+  });
+  // `latest` is the default ref, a tag before a branch as resolve() reads it.
+  for (const char* kind : {"tag", "branch"})
+    for (const auto& r : refs)
+      if (r.kind == kind && r.name == config_.defaultRef) {
+        refs.insert(refs.begin(), SourceRef{"latest", "latest", r.revision});
+        return refs;
+      }
+  return refs;
 }
 
 Revision GitSource::checkout(const std::string& revisionId) {

@@ -22,6 +22,8 @@ namespace strata {
 /// - A ref unknown locally triggers a fetch (unless one failed within
 ///   `refreshSeconds`); still unknown: Error(UnknownManifest) when the fetch
 ///   worked, Error(SourceUnavailable) when it did not.
+/// - refs() lists branches and kept tags under the same rule as a branch:
+///   fetched again once `refreshSeconds` have passed, else the local state.
 /// - One fetch per source at a time; requests that arrive while one runs use
 ///   its result. Resolutions that need no fetch never wait for one.
 ///
@@ -39,6 +41,7 @@ class GitSource : public PackageSource {
   const SourceConfig& config() const override { return config_; }
   Revision resolve(const std::string& tag) override;
   Revision checkout(const std::string& revisionId) override;
+  std::vector<SourceRef> refs() override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -58,6 +61,8 @@ class GitSource : public PackageSource {
   /// remote cannot be reached or refuses.
   bool fetch(std::string& error);
   std::optional<Attempt> lastAttempt() const;
+  /// True while the last fetch attempt (`last`) is younger than refreshSeconds.
+  bool fresh(const std::optional<Attempt>& last, Clock::time_point at) const;
   std::optional<std::string> lookup(const std::string& refName) const;
   bool hasCommit(const std::string& hex) const;
   Revision exported(const std::string& commit);

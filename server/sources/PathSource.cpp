@@ -138,4 +138,9 @@ Revision PathSource::checkout(const std::string& revisionId) {
   return current;
 }
 
+std::vector<SourceRef> PathSource::refs() {
+  std::string revision = resolve("latest").id;
+  return {{"latest", "latest", revision}, {revision, "revision", revision}};
+}
+
 }  // namespace strata

@@ -14,6 +14,7 @@ class PathSource : public PackageSource {
   const SourceConfig& config() const override { return config_; }
   Revision resolve(const std::string& tag) override;
   Revision checkout(const std::string& revisionId) override;
+  std::vector<SourceRef> refs() override;
 
  private:
   SourceConfig config_;

@@ -39,17 +39,46 @@ make_pkg_repo() {
 let
   lib = import ./lib.nix { inherit system; };
   version = import ./version.nix;
+  base = {
+    inherit (lib) busybox;
+    tool = lib.writeScriptBin "tool" ''
+      echo "version-${version}"
+    '';
+  };
 in
-{
-  inherit (lib) busybox;
-  tool = lib.writeScriptBin "tool" ''
-    echo "version-${version}"
-  '';
-}
+# describe_pkg_repo adds extra.nix: descriptions and more packages.
+base // (if builtins.pathExists ./extra.nix then import ./extra.nix { inherit lib version base; } else { })
 EOF
   echo '"0"' >"$dir/version.nix"
   git -C "$dir" add -A
   git -C "$dir" commit -q -m "package set, version 0"
+}
+
+# describe_pkg_repo DIR: commits (on the current branch of a make_pkg_repo
+# repository) extra.nix, which makes the package set one that package search
+# can look into:
+#   tool              as before, with meta.description "Prints the version of
+#                     the package set" and version "1.<version.nix>"
+#   extras.greeter    in a nested set with recurseForDerivations (listed), with
+#                     meta.description "Says a friendly word"
+#   hidden.secretTool in a nested set without it (not listed)
+#   broken            throws when evaluated (left out of the listing)
+describe_pkg_repo() {
+  local dir="$1"
+  cat >"$dir/extra.nix" <<'NIX'
+{ lib, version, base }:
+{
+  tool = base.tool // { version = "1.${version}"; meta.description = "Prints the version of the package set"; };
+  extras = {
+    recurseForDerivations = true;
+    greeter = lib.writeScriptBin "greeter" "echo hi" // { meta.description = "Says a friendly word"; };
+  };
+  hidden = { secretTool = lib.writeScriptBin "secret-tool" "echo no"; };
+  broken = throw "STRATA-TEST: broken on purpose";
+}
+NIX
+  git -C "$dir" add -A
+  git -C "$dir" commit -q -m "package set with descriptions"
 }
 
 # commit_version DIR VERSION: sets the version of `tool`, commits, prints the commit.

@@ -71,9 +71,12 @@ expect_error 500 UNKNOWN "the failed build again"
 expect_contains "$(error_field detail)" "STRATA-FIXTURE-BUILD-FAILURE" "with its build log"
 expect_contains "$(error_field detail)" "it is tried again 30 s after it failed" "and when it is tried again"
 expect_eq "$before" "$(nix_builds)" "without running Nix again"
-# A failed build records no tag.
-http GET /v2/fx/failing/tags/list
-expect_error 404 NAME_UNKNOWN "no tag was recorded for the failed image"
+# A failed build records no tag: the name is not served (tags/list would
+# list the folder's tags all the same: what can be pulled).
+http GET /v2/_catalog
+expect_status 200 "GET /v2/_catalog"
+expect_not_contains "$(jq -r '.repositories[]' "$WORK/last.body")" "fx/failing" \
+  "no tag was recorded for the failed image"
 
 # --- a build printing one 5 MB line: its log holds the line cut to 16 KiB ------------
 http GET /v2/fx/longline/manifests/latest

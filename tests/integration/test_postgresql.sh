@@ -66,8 +66,9 @@ http GET /readyz
 expect_status 200 "ready again once the database is back"
 http GET /v2/fx/hello/manifests/latest
 expect_status 200 "once the database is back, the same pull answers"
-http GET /v2/fx/hello/tags/list
-expect_status 200 "and its tag is recorded"
+http GET /v2/_catalog
+expect_status 200 "the catalog answers"
+expect_contains "$(jq -r '.repositories[]' "$WORK/last.body")" "fx/hello" "and its tag is recorded"
 stop_server
 
 # --- PostgreSQL down at start, or a wrong password: one line ------------------------------

@@ -214,7 +214,8 @@ if [[ -n "$shared" ]]; then
 fi
 
 # --- tags/list and _catalog -------------------------------------------------------
-# A folder has two tags: latest and its revision (which sorts first: hex < "l").
+# tags/list lists what can be pulled: a folder has two tags, latest and its
+# revision (which sorts first: hex < "l"), pulled or not.
 rev="$(curl -fs "$BASE/api/v1/images/fx/hello:latest/pin" | jq -r .revision)"
 for tag in latest "$rev"; do
   http HEAD "/v2/fx/hello/manifests/$tag"
@@ -224,7 +225,7 @@ ok "resolved fx/hello with both tags of its folder"
 http GET /v2/fx/hello/tags/list
 expect_status 200 "GET tags/list"
 expect_eq '{"name":"fx/hello","tags":["'"$rev"'","latest"]}' "$(jq -c . "$WORK/last.body")" \
-  "tags/list: every tag resolved for the name, sorted"
+  "tags/list: the folder's tags, sorted"
 expect_eq application/json "$(header Content-Type | cut -d';' -f1)" "tags/list: Content-Type"
 has_header Link && fail "tags/list without n has a Link header"
 ok "tags/list without n: no Link header"
@@ -253,12 +254,17 @@ http GET "/v2/fx/hello/tags/list?n=abc"
 expect_error 400 PAGINATION_NUMBER_INVALID "tags/list?n=abc"
 
 http GET /v2/fx/never/pulled/tags/list
-expect_error 404 NAME_UNKNOWN "tags/list of a name never pulled"
+expect_status 200 "tags/list of a name never pulled"
+expect_eq '["'"$rev"'","latest"]' "$(jq -c .tags "$WORK/last.body")" \
+  "tags/list of a name never pulled: its source's tags all the same"
+http GET /v2/nosource/x/tags/list
+expect_error 404 NAME_UNKNOWN "tags/list of a name no source serves"
 
-# fx/shell/hello only knows "latest", fx/shout/toolbox only "latest" (HEAD counts).
+# fx/shell/hello and fx/shout/toolbox were pulled by "latest" only (HEAD
+# counts: the catalog below holds the name); they list the folder's tags.
 http GET /v2/fx/shout/toolbox/tags/list
 expect_status 200 "tags/list of the image built by HEAD"
-expect_eq '["latest"]' "$(jq -c .tags "$WORK/last.body")" "HEAD recorded the tag"
+expect_eq '["'"$rev"'","latest"]' "$(jq -c .tags "$WORK/last.body")" "what can be pulled under it"
 
 http GET /v2/_catalog
 expect_status 200 "GET _catalog"

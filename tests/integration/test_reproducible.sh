@@ -76,7 +76,8 @@ expect_eq "words=4 loud=HELLO FROM THE FIXTURE" "$(run_in_rootfs "$rootfs" /bin/
   "after a restart: pulled by digest, the image runs"
 http GET "/v2/$IMAGE/tags/list"
 expect_status 200 "after a restart: tags/list"
-expect_eq '["'"$folder_rev"'","latest"]' "$(jq -c .tags "$WORK/last.body")" "after a restart: the tags are kept"
+expect_eq '["'"$folder_rev"'","latest"]' "$(jq -c .tags "$WORK/last.body")" \
+  "after a restart: the folder's tags, its revision unchanged"
 snapshot "$IMAGE" latest "$WORK/restarted"
 expect_eq "$(cat "$WORK/first")" "$(cat "$WORK/restarted")" "after a restart: same digests by tag"
 

@@ -133,8 +133,9 @@ expect_status 200 "alive all the same"
 http GET /v2/fx/shout/manifests/latest
 expect_error 503 UNAVAILABLE "a build while the store is down"
 expect_contains "$(error_field detail)" "cannot reach" "the detail says the store cannot be reached"
-http GET /v2/fx/shout/tags/list
-expect_error 404 NAME_UNKNOWN "the failed build recorded no tag"
+http GET /v2/_catalog
+expect_not_contains "$(jq -r '.repositories[]' "$WORK/last.body")" "fx/shout" \
+  "the failed build recorded no tag (the name is not served)"
 expect_server_alive
 start_s3 strata "$S3_DIR" "$S3_PORT"
 http GET /readyz

@@ -34,6 +34,10 @@ void handleListBuilds(Exchange& x);  ///< GET /api/v1/builds?n=
 void handleStartBuild(Exchange& x);  ///< POST /api/v1/builds {"image"}
 void handleBuild(Exchange& x);       ///< GET /api/v1/builds/{id}
 
+// Own API: finding what to pull (catalog/SourceBrowser)
+void handleSourceRefs(Exchange& x);      ///< GET /api/v1/sources/{source}/refs
+void handleSourcePackages(Exchange& x);  ///< GET /api/v1/sources/{source}/packages?q=&ref=&n=
+
 // Token service
 void handleToken(Exchange& x);      ///< GET /token?service=&scope=
 void handleTokenPost(Exchange& x);  ///< POST /token: 404, clients fall back to GET

@@ -20,6 +20,7 @@ class AdminCommandsTest : public ::testing::Test {
         BlobCollector::Deps{fx.metadata->images(), *fx.blobs, fx.metadata->builds(), 3600},
         "admin-test");
     AdminContext ctx{fx.config, *fx.builds, collector, &fx.auth->admin()};
+    ctx.browser = fx.browser.get();
     std::ostringstream out;
     EXPECT_EQ(runAdmin(ctx, verb, out), 0);
     return out.str();
@@ -48,6 +49,26 @@ TEST_F(AdminCommandsTest, BuildPrintsTheRevisionAndBothDigestsAndRecordsTheTag) 
   EXPECT_EQ(out, "fx/hello:latest revision " + image.revision + "\n  oci    " + image.ociDigest +
                      "\n  docker " + image.dockerDigest + "\n");
   EXPECT_EQ(fx.metadata->images().tags("fx/hello", "", 10), std::vector<std::string>{"latest"});
+}
+
+TEST_F(AdminCommandsTest, RefsPrintsOneLineARef) {
+  std::string revision = fx.revision();
+  EXPECT_EQ(run({"refs", "fx"}),
+            "latest latest " + revision + "\n" + revision + " revision " + revision + "\n");
+}
+
+TEST_F(AdminCommandsTest, RefsAndSearchUsageErrors) {
+  const std::string searchUsage = "usage: strata admin search SOURCE QUERY [--ref REF] [--n N]";
+  EXPECT_EQ(errorOf({"refs"}), "usage: strata admin refs SOURCE");
+  EXPECT_EQ(errorOf({"refs", "fx", "more"}), "usage: strata admin refs SOURCE");
+  EXPECT_EQ(errorOf({"refs", "nosuch"}), "unknown source 'nosuch'");
+  EXPECT_EQ(errorOf({"search", "fx"}), searchUsage);
+  EXPECT_EQ(errorOf({"search", "fx", "q", "--frob"}), searchUsage);
+  EXPECT_EQ(errorOf({"search", "fx", "q", "--ref"}), searchUsage) << "an option without value";
+  EXPECT_NE(errorOf({"search", "fx", "q", "--n", "ten"}).find("--n needs a number"),
+            std::string::npos);
+  EXPECT_NE(errorOf({"search", "fx", std::string(300, 'q')}).find("longer than 200 bytes"),
+            std::string::npos);
 }
 
 TEST_F(AdminCommandsTest, BadArgumentsGetOneLineSayingWhy) {

@@ -306,6 +306,23 @@ TEST_F(HandlersTest, ListsAreJsonWithLinksToTheNextPage) {
   EXPECT_EQ(catalog.errorCode(), "PAGINATION_NUMBER_INVALID");
 }
 
+TEST_F(HandlersTest, SourceRefsAndPackageSearchErrors) {
+  std::string revision = fx.revision();
+  Answer refs = call(fx, "GET", "/api/v1/sources/fx/refs");
+  EXPECT_EQ(refs.status, 200);
+  EXPECT_EQ(refs.body, R"({"source":"fx","refs":[{"name":"latest","kind":"latest","revision":")" +
+                           revision + R"(","tag":true},{"name":")" + revision +
+                           R"(","kind":"revision","revision":")" + revision + R"(","tag":true}]})");
+  EXPECT_EQ(call(fx, "GET", "/api/v1/sources/nosuch/refs").errorCode(), "NAME_UNKNOWN");
+  Answer tooLong = call(fx, "GET", "/api/v1/sources/fx/packages?q=" + std::string(201, 'a'));
+  EXPECT_EQ(tooLong.status, 400);
+  EXPECT_EQ(call(fx, "GET", "/api/v1/sources/fx/packages?q=a%00b").status, 400);
+  EXPECT_EQ(call(fx, "GET", "/api/v1/sources/fx/packages?n=x").errorCode(),
+            "PAGINATION_NUMBER_INVALID");
+  EXPECT_EQ(call(fx, "GET", "/api/v1/sources/fx/packages?ref=nope").errorCode(),
+            "MANIFEST_UNKNOWN");
+}
+
 TEST_F(HandlersTest, OwnApiSourcesPluginsPinAndBuilds) {
   Answer sources = call(fx, "GET", "/api/v1/sources");
   auto source = sources.json()->getArray("sources")->getObject(0);

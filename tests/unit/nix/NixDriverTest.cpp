@@ -224,6 +224,58 @@ TEST(PackageMetaTest, LeavesOutOrBoundsWhatAPackageSetShouldNotSay) {
   EXPECT_EQ(NixDriver::parseMeta(metaJson(R"({"licenses":[)" + list + "]}")).licenses.size(), 16u);
 }
 
+TEST(PackageListTest, ReadsSortsAndBoundsTheListing) {
+  auto list = NixDriver::parsePackageList(
+      R"({"packages":[{"attr":"zed","name":"zed","version":"1","description":"Last"},)"
+      R"({"attr":"hello","name":"hello","version":"2.12","description":"Greets"}],)"
+      R"("truncated":false})");
+  ASSERT_EQ(list.packages.size(), 2u);
+  EXPECT_EQ(list.packages[0].attr, "hello") << "sorted by attribute path";
+  EXPECT_EQ(list.packages[0].version, "2.12");
+  EXPECT_EQ(list.packages[1].description, "Last");
+  EXPECT_FALSE(list.truncated);
+  EXPECT_TRUE(NixDriver::parsePackageList(R"({"packages":[],"truncated":true})").truncated);
+}
+
+TEST(PackageListTest, LeavesOutOrCutsWhatIsOfTheWrongShape) {
+  std::string longText(5000, 'd');
+  auto list = NixDriver::parsePackageList(
+      R"({"packages":[42,null,{"name":"no attr"},{"attr":""},)"
+      R"({"attr":"odd","name":7,"version":null,"description":"a\u0000b\u001b[31mc\nd)" +
+      longText +
+      R"("},)"
+      R"({"attr":")" +
+      std::string(1000, 'a') + R"(","name":")" + std::string(1000, 'n') + R"(","version":")" +
+      std::string(1000, 'v') + R"(","description":"caf\u00e9"}]})");
+  ASSERT_EQ(list.packages.size(), 2u);
+  const PackageEntry& big = list.packages[0];
+  EXPECT_EQ(big.attr.size(), NixDriver::kMaxAttrBytes);
+  EXPECT_EQ(big.name.size(), NixDriver::kMaxNameBytes);
+  EXPECT_EQ(big.version.size(), NixDriver::kMaxVersionBytes);
+  EXPECT_EQ(big.description, "caf\xC3\xA9");
+  const PackageEntry& odd = list.packages[1];
+  EXPECT_EQ(odd.attr, "odd");
+  EXPECT_EQ(odd.name, "") << "strings only";
+  EXPECT_EQ(odd.version, "");
+  EXPECT_EQ(odd.description.substr(0, 8), "ab[31mc ") << "no control characters";
+  EXPECT_EQ(odd.description.size(), NixDriver::kMaxDescriptionBytes);
+}
+
+TEST(PackageListTest, AtMostMaxPackages) {
+  std::string json = R"({"packages":[)";
+  for (std::size_t i = 0; i < NixDriver::kMaxPackages + 5; ++i)
+    json += (i ? "," : "") + std::string(R"({"attr":"p)") + std::to_string(i) + R"("})";
+  json += R"(],"truncated":false})";
+  auto list = NixDriver::parsePackageList(json);
+  EXPECT_EQ(list.packages.size(), NixDriver::kMaxPackages);
+  EXPECT_TRUE(list.truncated);
+}
+
+TEST(PackageListTest, MalformedAnswersThrow) {
+  for (const std::string bad : {"", "[]", "{}", R"({"packages":{}})", "{\"packages\":["})
+    EXPECT_ANY_THROW(NixDriver::parsePackageList(bad)) << bad;
+}
+
 TEST(NixVersion, TheMinimumANixpkgsRevisionAsksFor) {
   EXPECT_EQ(NixDriver::requiredNixVersion(
                 "error: evaluation aborted with the following error message: 'This version of "

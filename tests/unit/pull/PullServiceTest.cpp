@@ -204,22 +204,26 @@ TEST(PullServiceIndexTest, ATagOfTwoPlatformsIsAnIndexOfOneImageEach) {
       images[1].ociDigest);
 }
 
-TEST_F(PullServiceTest, TagsAndCatalogArePaged) {
-  // A folder has two tags (latest and its revision): the third is recorded
-  // as a git source's would be.
+TEST_F(PullServiceTest, TagsAreTheSourcesAndTagsAndCatalogArePaged) {
+  // A folder's tags are latest and its revision, whatever was pulled: a
+  // tag recorded as a git source's would be is not one of them.
   ImageRecord image = fx.seed("fx/hello");
   manifest("fx/hello", "latest");
-  manifest("fx/hello", image.revision);
   fx.metadata->images().recordResolution("fx/hello", "v1", image.revision, image.cacheKey);
   fx.seed("fx/world");
   manifest("fx/world", "latest");
-  Listing page = fx.pull->tags(anyone, "fx/hello", "", 2);
-  EXPECT_EQ(page.items, (std::vector<std::string>{image.revision, "latest"}));
+  Listing page = fx.pull->tags(anyone, "fx/hello", "", 1);
+  EXPECT_EQ(page.items, std::vector<std::string>{image.revision});
   EXPECT_TRUE(page.more);
-  page = fx.pull->tags(anyone, "fx/hello", "latest", 2);
-  EXPECT_EQ(page.items, std::vector<std::string>{"v1"});
+  page = fx.pull->tags(anyone, "fx/hello", image.revision, 2);
+  EXPECT_EQ(page.items, std::vector<std::string>{"latest"});
   EXPECT_FALSE(page.more);
-  EXPECT_EQ(errorOf([&] { fx.pull->tags(anyone, "fx/never", "", 10); }), ErrorKind::UnknownName);
+  EXPECT_TRUE(fx.pull->tags(anyone, "fx/hello", "latest", 2).items.empty());
+  EXPECT_TRUE(fx.pull->tags(anyone, "fx/hello", "", 0).more);
+  // A name never pulled routes to the source all the same.
+  EXPECT_EQ(fx.pull->tags(anyone, "fx/never", "", 10).items,
+            (std::vector<std::string>{image.revision, "latest"}));
+  EXPECT_EQ(errorOf([&] { fx.pull->tags(anyone, "nosource/x", "", 10); }), ErrorKind::UnknownName);
   EXPECT_EQ(errorOf([&] { fx.pull->tags(anyone, "fx/Bad", "", 10); }), ErrorKind::InvalidName);
 
   Listing names = fx.pull->catalog(anyone, "", 1);

@@ -215,6 +215,44 @@ TEST_F(GitSourceTest, ResolvesTagsBranchesCommitsAndLatest) {
   EXPECT_EQ(src.checkout(c1).id, c1);
 }
 
+TEST_F(GitSourceTest, RefsAreLatestThenBranchesAndKeptTagsByName) {
+  gitIn("branch feature/x");
+  push("feature/x");
+  GitSource src(config(fileUrl()), data);
+  std::vector<std::string> listed;
+  for (const auto& r : src.refs()) listed.push_back(r.kind + " " + r.name + " " + r.revision);
+  EXPECT_EQ(listed,
+            (std::vector<std::string>{"latest latest " + c2, "branch dup " + c2, "tag dup " + c1,
+                                      "branch feature/x " + c2, "branch main " + c2,
+                                      "branch stable " + c1, "tag v1 " + c1, "tag v2 " + c2}));
+}
+
+TEST_F(GitSourceTest, RefsAreFetchedAgainAfterRefreshSeconds) {
+  GitSource src(config(fileUrl(), 3600), data);
+  auto has = [&](const std::string& name) {
+    for (const auto& r : src.refs())
+      if (r.name == name) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("v2"));
+  gitIn("tag v3");
+  push("v3");
+  EXPECT_FALSE(has("v3")) << "within refreshSeconds: the last fetched state";
+  GitSource fresh(config(fileUrl(), 0), data);
+  bool listed = false;
+  for (const auto& r : fresh.refs()) listed = listed || r.name == "v3";
+  EXPECT_TRUE(listed) << "refreshSeconds 0: fetched on every listing";
+}
+
+TEST_F(GitSourceTest, RefsOfAnUnreachableRemoteAreTheLastFetchedState) {
+  GitSource src(config(fileUrl(), 0), data);
+  std::size_t before = src.refs().size();
+  fs::rename(bare, dir / "gone.git");
+  EXPECT_EQ(src.refs().size(), before);
+  GitSource never(config("file://" + dir / "nothing.git", 0), dir / "other-data");
+  EXPECT_EQ(kindOf([&] { never.refs(); }), ErrorKind::SourceUnavailable);
+}
+
 TEST_F(GitSourceTest, TagBeatsBranchOfTheSameName) {
   GitSource src(config(fileUrl()), data);
   EXPECT_EQ(gitIn("rev-parse refs/heads/dup"), c2);

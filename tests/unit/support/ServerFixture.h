@@ -19,6 +19,7 @@
 #include "auth/Secrets.h"
 #include "builder/BuildService.h"
 #include "builder/ImagePipeline.h"
+#include "catalog/SourceBrowser.h"
 #include "catalog/SourceCatalog.h"
 #include "config/Config.h"
 #include "http/Context.h"
@@ -86,6 +87,7 @@ struct ServerFixture {
   std::unique_ptr<RegistryAccessGate> access;
   std::unique_ptr<PullService> pull;
   std::unique_ptr<SourceCatalog> catalog;
+  std::unique_ptr<SourceBrowser> browser;
   PluginListing plugins;
   std::unique_ptr<ServerContext> context;
 
@@ -111,7 +113,9 @@ struct ServerFixture {
         config, sources, *blobs, metadata->images(), *pipeline, metrics, metadata->builds()});
     access = std::make_unique<RegistryAccessGate>(config, auth.get(), policies, metrics);
     pull = std::make_unique<PullService>(
-        PullService::Deps{config, *builds, metadata->images(), *blobs, *access, metrics});
+        PullService::Deps{config, *builds, metadata->images(), *blobs, *access, metrics, &sources});
+    browser =
+        std::make_unique<SourceBrowser>(SourceBrowser::Deps{config, sources, nix, access.get()});
     catalog = std::make_unique<SourceCatalog>(config);
     plugins.abiVersion = sdk::kAbiVersion;
     plugins.builtInStrategies = {"popularity"};
@@ -119,6 +123,7 @@ struct ServerFixture {
         ServerContext{config, *pull, *builds, *access, *catalog, metrics, nullptr, nullptr, {}});
     context->auth = auth.get();
     context->plugins = &plugins;
+    context->browser = browser.get();
   }
 
   static Config makeConfig(const TempDir& dir, const std::function<void(Config&)>& adjust) {

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace strata {
+
+/// One package of a package set's listing, as packages.nix reads it.
+struct PackageEntry {
+  std::string attr;         ///< attribute path, e.g. "python3Packages.requests"
+  std::string name;         ///< pname, else the derivation's name without its version
+  std::string version;      ///< "" when there is none
+  std::string description;  ///< meta.description, "" when there is none
+};
+
+/// The packages of a package set at one revision, sorted by attribute path.
+struct PackageList {
+  std::vector<PackageEntry> packages;
+  bool truncated = false;  ///< the set holds more packages than were listed
+};
+
+}  // namespace strata
