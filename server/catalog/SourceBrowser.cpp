@@ -127,11 +127,7 @@ std::shared_ptr<const PackageList> SourceBrowser::listing(const SourceConfig& so
   });
 }
 
-PackagesAnswer SourceBrowser::packages(const PackageQuery& query) {
-  const SourceConfig& config = sourceConfig(query.source);
-  admit(query.caller, config);
-  checkQuery(query.q);
-  std::string ref = query.ref.empty() ? "latest" : query.ref;
+Revision SourceBrowser::resolveRef(const SourceConfig& source, const std::string& ref) {
   // The sources check refs as pulls do; this keeps what no ref can be out
   // of every message.
   if (ref.size() > 255 ||
@@ -139,7 +135,59 @@ PackagesAnswer SourceBrowser::packages(const PackageQuery& query) {
     throw Error(ErrorKind::InvalidTag,
                 "invalid ref: a branch, tag or commit name is up to 255 "
                 "bytes without control characters");
-  Revision revision = deps_.sources.get(config.name).resolve(ref);
+  return deps_.sources.get(source.name).resolve(ref.empty() ? "latest" : ref);
+}
+
+std::shared_ptr<const DeclarationListing> SourceBrowser::declarations(const SourceConfig& source,
+                                                                      const Revision& revision) {
+  std::string key = source.name + '\n' + revision.id;
+  if (auto cached = declared_.get(key)) return *cached;
+  return declaredFlights_.run(key, [&]() -> std::shared_ptr<const DeclarationListing> {
+    if (auto cached = declared_.get(key)) return *cached;
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(deps_.config.nix.timeoutSeconds);
+    std::string system = source.platforms.empty() ? "x86_64-linux" : source.platforms.front();
+    PackageSet packageSet{revision.packageSet, source.allowedPaths, source.imagesAttribute};
+    auto listing = std::make_shared<const DeclarationListing>(
+        parseDeclarations(deps_.nix.declaredImages(packageSet, system, deadline)));
+    declared_.put(key, listing);
+    return listing;
+  });
+}
+
+ImagesAnswer SourceBrowser::images(const Caller& caller, const std::string& source,
+                                   const std::string& ref) {
+  const SourceConfig& config = sourceConfig(source);
+  admit(caller, config);
+  Revision revision = resolveRef(config, ref);
+  auto listing = declarations(config, revision);
+  auto mayPull = deps_.access ? deps_.access->pullFilter(caller) : nullptr;
+  std::string prefix = config.prefix.empty() ? "" : config.prefix + "/";
+  // What a pull of the image would be judged on: its name and its contents.
+  auto allowed = [&](const std::string& name, const std::vector<std::string>& contents) {
+    if (!mayPull) return true;
+    ImageRequest image;
+    image.source = config.name;
+    image.name = prefix + lower(name);
+    image.packages = contents;
+    image.packages.push_back(lower(name));
+    return mayPull(image);
+  };
+  ImagesAnswer answer{config.name, config.prefix, ref.empty() ? "latest" : ref, revision.id, {},
+                      {}};
+  for (const auto& image : listing->images)
+    if (allowed(image.name, image.packageNames())) answer.images.push_back(image);
+  for (const auto& [name, error] : listing->invalid)
+    if (allowed(name, {})) answer.invalid.emplace_back(name, error);
+  return answer;
+}
+
+PackagesAnswer SourceBrowser::packages(const PackageQuery& query) {
+  const SourceConfig& config = sourceConfig(query.source);
+  admit(query.caller, config);
+  checkQuery(query.q);
+  std::string ref = query.ref.empty() ? "latest" : query.ref;
+  Revision revision = resolveRef(config, ref);
   auto list = listing(config, revision.id, revision.packageSet);
 
   std::function<bool(const PackageEntry&)> allowed;

@@ -9,6 +9,7 @@
 
 #include "auth/Caller.h"
 #include "builder/SingleFlight.h"
+#include "image/Declaration.h"
 #include "image/PackageListing.h"
 #include "util/BoundedCache.h"
 
@@ -19,6 +20,7 @@ struct SourceConfig;
 class AccessGate;
 class NixDriver;
 class SourceRegistry;
+struct Revision;
 
 /// A ref of a source as GET /api/v1/sources/<name>/refs shows it.
 struct RefInfo {
@@ -52,6 +54,16 @@ struct PackagesAnswer {
   /// More packages match than were listed, or the package set holds more
   /// packages than a listing keeps (NixDriver::kMaxPackages).
   bool truncated = false;
+};
+
+/// GET /api/v1/sources/<name>/images?ref=, without HTTP.
+struct ImagesAnswer {
+  std::string source;
+  std::string prefix;  ///< the source's prefix: an image is pulled as prefix/name
+  std::string ref;
+  std::string revision;
+  std::vector<ImageDeclaration> images;                      ///< by name
+  std::vector<std::pair<std::string, std::string>> invalid;  ///< name, what is wrong
 };
 
 /// What can be pulled from a source, for people and tools that look before
@@ -89,6 +101,10 @@ class SourceBrowser {
   /// Also Error(BadRequest) for a bad query, Error(InvalidTag) and
   /// Error(UnknownManifest) for the ref as a pull would, Nix's errors.
   PackagesAnswer packages(const PackageQuery& query);
+  /// The images the source declares at `ref` (docs/images.md), evaluated
+  /// once per revision; with auth on, only those whose name and contents
+  /// the caller may pull. Throws as packages() does.
+  ImagesAnswer images(const Caller& caller, const std::string& source, const std::string& ref);
 
   /// Throws Error(BadRequest) for a query longer than kMaxQueryBytes, with
   /// control characters, or not UTF-8.
@@ -105,6 +121,10 @@ class SourceBrowser {
 
  private:
   const SourceConfig& sourceConfig(const std::string& name) const;
+  /// `ref` ("" = latest) resolved, after the checks every browsing request makes.
+  Revision resolveRef(const SourceConfig& source, const std::string& ref);
+  std::shared_ptr<const DeclarationListing> declarations(const SourceConfig& source,
+                                                         const Revision& revision);
   void admit(const Caller& caller, const SourceConfig& source);
   std::shared_ptr<const PackageList> listing(const SourceConfig& source,
                                              const std::string& revision,
@@ -114,6 +134,9 @@ class SourceBrowser {
   BoundedCache<std::string, std::shared_ptr<const PackageList>> cache_;
   SingleFlight<std::shared_ptr<const PackageList>> flights_;
   std::mutex evaluating_;  ///< one listing evaluation at a time: nixpkgs takes GBs
+  /// Declared images by (source, revision): small, so counted in entries.
+  BoundedCache<std::string, std::shared_ptr<const DeclarationListing>> declared_{256};
+  SingleFlight<std::shared_ptr<const DeclarationListing>> declaredFlights_;
 };
 
 }  // namespace strata

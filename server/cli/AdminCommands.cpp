@@ -108,6 +108,35 @@ int search(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream
   return 0;
 }
 
+int images(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& out) {
+  const std::string usage = "images SOURCE [--ref REF]";
+  std::string ref = "latest";
+  std::vector<std::string> positional;
+  for (std::size_t i = 1; i < verb.size(); ++i) {
+    if (verb[i] == "--ref" && i + 1 < verb.size())
+      ref = verb[++i];
+    else if (verb[i].rfind("--", 0) == 0)
+      throw std::invalid_argument("usage: strata admin " + usage);
+    else
+      positional.push_back(verb[i]);
+  }
+  if (positional.size() != 1) throw std::invalid_argument("usage: strata admin " + usage);
+  ImagesAnswer answer = browserOf(ctx).images(Caller{}, positional[0], ref);
+  // NAME ENTRYPOINT USER CONTENTS, one image a line; then the broken ones.
+  for (const auto& d : answer.images) {
+    std::string entrypoint;
+    if (d.config.entrypoint)
+      for (const auto& a : *d.config.entrypoint) entrypoint += (entrypoint.empty() ? "" : " ") + a;
+    std::string contents;
+    for (const auto& n : d.packageNames()) contents += (contents.empty() ? "" : ",") + n;
+    out << d.name << " entrypoint=" << (entrypoint.empty() ? "-" : entrypoint)
+        << " user=" << (d.user ? d.user->name + ":" + std::to_string(d.user->uid) : "-")
+        << " contents=" << (contents.empty() ? "-" : contents) << "\n";
+  }
+  for (const auto& [name, error] : answer.invalid) out << name << " INVALID: " << error << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int runAdmin(AdminContext& ctx, const std::vector<std::string>& verb, std::ostream& out) {
@@ -116,9 +145,11 @@ int runAdmin(AdminContext& ctx, const std::vector<std::string>& verb, std::ostre
   if (v == "gc") return gc(ctx, verb, out);
   if (v == "refs") return refs(ctx, verb, out);
   if (v == "search") return search(ctx, verb, out);
+  if (v == "images") return images(ctx, verb, out);
   if (isAuthVerb(v) && ctx.auth) return runAuthCommand(*ctx.auth, verb, std::cin, out);
   throw std::invalid_argument("unknown admin verb '" + AuthAdmin::shown(v) +
-                              "' (known: migrate, build, gc, refs, search, user, team, grant, "
+                              "' (known: migrate, build, gc, refs, search, images, user, team, "
+                              "grant, "
                               "revoke, token, audit)");
 }
 

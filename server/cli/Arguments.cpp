@@ -10,6 +10,7 @@ const char* const kUsage =
     "       strata --version\n"
     "admin verbs: migrate | build IMAGE[:TAG] | gc\n"
     "             refs SOURCE | search SOURCE QUERY [--ref REF] [--n N]\n"
+    "             images SOURCE [--ref REF]\n"
     "             user add NAME (password on stdin) | user list\n"
     "             team add NAME | team add-member TEAM USER | team remove-member TEAM USER |\n"
     "             team list\n"
@@ -64,7 +65,8 @@ Arguments parseArguments(const std::vector<std::string>& args) {
   if (a.configFile.empty()) throw std::invalid_argument(cmd + " needs --config FILE");
   if (a.command == Arguments::Command::Admin && a.verb.empty())
     throw std::invalid_argument(
-        "admin needs a verb (migrate, build, gc, refs, search, user, team, grant, revoke, token, "
+        "admin needs a verb (migrate, build, gc, refs, search, images, user, team, grant, revoke, "
+        "token, "
         "audit)");
   return a;
 }

@@ -60,6 +60,8 @@ std::vector<Route> table() {
        Access::pull("source")},
       {kGet, "/api/v1/sources/{source}/packages", "source-packages", handleSourcePackages,
        Access::pull("source")},
+      {kGet, "/api/v1/sources/{source}/images", "source-images", handleSourceImages,
+       Access::pull("source")},
 
       // --- admin API (mirrors `strata admin`) ---------------------------------------------
       {kGet, "/api/v1/users", "users", handleListUsers, Access::admin()},

@@ -82,6 +82,35 @@ start_server "$WORK/strata2.json"
 d2="$(manifest_digest demo/greeter latest "$OCI_MANIFEST")"
 expect_eq "$d1" "$d2" "demo/greeter: the same digest from an empty data folder"
 
+# --- listing the declarations ----------------------------------------------------------------
+http GET /api/v1/sources/demo/images
+expect_status 200 "GET /api/v1/sources/demo/images"
+expect_eq '["greeter"]' "$(jq -c '[.images[].name]' "$WORK/last.body")" "the demo declares greeter"
+expect_eq '"demo/greeter"' "$(jq -c '.images[0].pull' "$WORK/last.body")" "with the name to pull it by"
+expect_eq '["/bin/greeter"]' "$(jq -c '.images[0].config.Entrypoint' "$WORK/last.body")" "and its entrypoint"
+expect_eq '{"name":"app","uid":1000,"gid":1000}' "$(jq -c '.images[0].user' "$WORK/last.body")" "and its user"
+expect_eq '["busybox","greeter"]' "$(jq -c '[.images[0].contents[].name] | sort' "$WORK/last.body")" "and its contents"
+http GET /api/v1/sources/fx/images
+expect_status 200 "GET /api/v1/sources/fx/images"
+expect_contains "$(jq -c '[.images[].name]' "$WORK/last.body")" '"worker"' "fx declares worker"
+expect_contains "$(jq -r '.invalid[] | select(.name == "badKey") | .error' "$WORK/last.body")" \
+  "fromImage is not a known key" "a broken declaration is listed with its error"
+expect_eq 0 "$(jq '[.images[].name | select(. == "badKey" or . == "notASet")] | length' "$WORK/last.body")" \
+  "broken declarations are not listed as images"
+http GET /api/v1/sources/nope/images
+expect_error 404 NAME_UNKNOWN "images of an unknown source"
+http GET "/api/v1/sources/demo/images?ref=..%2Fx"
+expect_status 404 "images at a ref a path source does not have"
+http GET "/api/v1/sources/demo/images?ref=%01"
+expect_error 400 TAG_INVALID "images at a ref with a control character"
+admin_out="$("$STRATA_BIN" admin --config "$WORK/strata2.json" images fx 2>&1)"
+expect_contains "$admin_out" "worker entrypoint=/nix/store/" "strata admin images: one line an image"
+expect_contains "$admin_out" "badKey INVALID: declared image 'badKey'" "strata admin images: the broken ones"
+if "$STRATA_BIN" admin --config "$WORK/strata2.json" images >/dev/null 2>"$WORK/admin.err"; then
+  fail "strata admin images without a source succeeded"
+fi
+expect_contains "$(cat "$WORK/admin.err")" "usage: strata admin images SOURCE" "strata admin images: usage"
+
 # --- hostile declarations ------------------------------------------------------------------
 # expect_declaration_error NAME STATUS CODE TEXT…: the pull fails with that
 # status and code, and the message holds every TEXT.
@@ -139,9 +168,16 @@ expect_status 403 "demo/greeter granted by name only: its contents (busybox) are
 expect_contains "$(error_field message)" "busybox" "the refusal names the content not granted"
 http GET /v2/demo/greeter/manifests/latest -u erin:erin-pw -H "Accept: $OCI_MANIFEST"
 expect_status 403 "the same refusal for the cached image"
+http GET /api/v1/sources/demo/images -u erin:erin-pw
+expect_status 200 "erin lists the demo's images"
+expect_eq 0 "$(jq '.images | length' "$WORK/last.body")" "greeter is not listed while its contents are not granted"
 adm grant greeters demo busybox pull
 http GET /v2/demo/greeter/manifests/latest -u erin:erin-pw -H "Accept: $OCI_MANIFEST"
 expect_status 200 "demo/greeter once its name and contents are granted"
+http GET /api/v1/sources/demo/images -u erin:erin-pw
+expect_eq '["greeter"]' "$(jq -c '[.images[].name]' "$WORK/last.body")" "greeter is listed once it may be pulled"
+http GET /api/v1/sources/fx/images -u erin:erin-pw
+expect_status 403 "no grant on the fx source: its images are not listed"
 http GET /v2/demo/greeter/cowsay/manifests/latest -u erin:erin-pw -H "Accept: $OCI_MANIFEST"
 expect_status 403 "a further package needs its own grant"
 stop_server

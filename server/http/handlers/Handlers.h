@@ -37,6 +37,7 @@ void handleBuild(Exchange& x);       ///< GET /api/v1/builds/{id}
 // Own API: finding what to pull (catalog/SourceBrowser)
 void handleSourceRefs(Exchange& x);      ///< GET /api/v1/sources/{source}/refs
 void handleSourcePackages(Exchange& x);  ///< GET /api/v1/sources/{source}/packages?q=&ref=&n=
+void handleSourceImages(Exchange& x);    ///< GET /api/v1/sources/{source}/images?ref=
 
 // Token service
 void handleToken(Exchange& x);      ///< GET /token?service=&scope=
