@@ -34,6 +34,8 @@ if $tests; then
     debootstrap
     # the Kubernetes manifests' test: YAML to JSON for the schema check
     python3-yaml
+    # the web page's test: headless Chromium driven by Selenium
+    chromium chromium-driver python3-selenium
   )
   # kubectl kustomize renders the manifests (any kubectl will do)
   command -v kubectl >/dev/null || packages+=(kubernetes-client)

@@ -13,7 +13,8 @@ namespace strata {
 
 /// What a route needs from its caller before its handler runs (auth on only).
 enum class Requirement {
-  Open,      ///< nothing (health, metrics, sources, /token itself)
+  Open,      ///< nothing (health, metrics, /token itself)
+  Identify,  ///< nothing, but credentials given are checked (401 when wrong) and known
   Registry,  ///< any authenticated caller (GET /v2/, unsupported /v2/ methods)
   Pull,      ///< may pull the route's name: credentials here, grants in authorizePull
   Catalog,   ///< any caller allowed to list; the listing is filtered
@@ -57,6 +58,16 @@ class AccessGate {
   /// True when access policies are loaded: only then is an image's closure
   /// worth loading for checkPolicies.
   virtual bool hasPolicies() const = 0;
+
+  /// True when auth.enabled: callers are told apart.
+  virtual bool authEnabled() const = 0;
+
+  /// May the caller use the admin API (and the builds API)? True with auth off.
+  virtual bool mayAdminister(const Caller& caller) = 0;
+
+  /// Would authorizeSource() let the caller browse the source? Answers
+  /// without auditing: for listings that show what a caller may use.
+  virtual bool mayBrowseSource(const Caller& caller, const std::string& source) = 0;
 
   /// False when no pull is ever checked (auth off, no policies): then a name
   /// need not even be parsed to be allowed.

@@ -65,6 +65,7 @@ Caller RegistryAccessGate::admit(Requirement requirement, const std::string& nam
   const bool noCredentials = s.method == Subject::Method::Anonymous;
   switch (requirement) {
     case Requirement::Open:
+    case Requirement::Identify:
       break;
     case Requirement::Registry:
       // Also with anonymousPull: Docker clients learn where to get tokens
@@ -118,17 +119,30 @@ void RegistryAccessGate::authorizePull(const Caller& caller, const ImageRequest&
                  "the token does not grant pull on '" + image.name + "'", "insufficient_scope");
 }
 
+bool RegistryAccessGate::holdsSourceGrant(const Subject& s, const std::string& source) {
+  auto grants = auth_->access().grantsFor(s);
+  return std::any_of(grants.begin(), grants.end(), [&](const GrantRecord& g) {
+    return g.action == "pull" && (g.source == "*" || g.source == source);
+  });
+}
+
+bool RegistryAccessGate::mayBrowseSource(const Caller& caller, const std::string& source) {
+  if (!authOn()) return true;
+  return caller.subject && holdsSourceGrant(*caller.subject, source);
+}
+
+bool RegistryAccessGate::mayAdminister(const Caller& caller) {
+  if (!authOn()) return true;
+  return caller.subject && !caller.subject->anonymous() && auth_->access().isAdmin(*caller.subject);
+}
+
 void RegistryAccessGate::authorizeSource(const Caller& caller, const std::string& source) {
   if (!authOn()) return;
   if (!caller.subject)
     unauthorized(Requirement::Pull, source,
                  "authentication required to list source '" + source + "'");
   const Subject& s = *caller.subject;
-  auto grants = auth_->access().grantsFor(s);
-  bool any = std::any_of(grants.begin(), grants.end(), [&](const GrantRecord& g) {
-    return g.action == "pull" && (g.source == "*" || g.source == source);
-  });
-  if (any) return;
+  if (holdsSourceGrant(s, source)) return;
   std::string who = s.anonymous() ? "anonymous" : "user '" + s.user + "'";
   std::string message = "access denied: " + who + " has no pull grant on source '" + source + "'";
   audit({0, 0, "denied", s.user, s.clientAddress, source, message});

@@ -28,12 +28,16 @@ class RegistryAccessGate : public AccessGate {
   void checkPolicies(const Caller& caller, const std::string& name, const sdk::ImageInfo& image,
                      std::shared_ptr<const sdk::ClosureGraph> closure = nullptr) override;
   bool hasPolicies() const override;
+  bool authEnabled() const override { return authOn(); }
+  bool mayAdminister(const Caller& caller) override;
+  bool mayBrowseSource(const Caller& caller, const std::string& source) override;
   bool judgesPulls() const override;
   void recordPull(const Caller& caller, const std::string& name, const std::string& reference,
                   const std::string& revision, const std::string& digest) override;
   std::function<bool(const ImageRequest&)> pullFilter(const Caller& caller) override;
 
  private:
+  bool holdsSourceGrant(const Subject& subject, const std::string& source);
   bool authOn() const;
   [[noreturn]] void unauthorized(Requirement requirement, const std::string& name,
                                  const std::string& message, const std::string& error = "");

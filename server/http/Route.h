@@ -23,6 +23,8 @@ struct Access {
   bool nameHasTag = false;
 
   static Access anyone() { return {}; }
+  /// Anyone, but credentials sent are checked and the handler knows the caller.
+  static Access identify() { return {Requirement::Identify}; }
   static Access registry() { return {Requirement::Registry}; }
   static Access pull(const char* param, bool withTag = false) {
     return {Requirement::Pull, param, withTag};

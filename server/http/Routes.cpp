@@ -37,6 +37,10 @@ std::vector<Route> table() {
        Access::pull("name")},
       {kGet, "/v2/{name...}/blobs/{digest+}", "blob", handleBlob, Access::pull("name")},
 
+      // --- the web page (embedded; it calls the API below) -------------------------------
+      {kGet, "/", "web", handleWebPage, Access::anyone()},
+      {kGet, "/ui/{file}", "web", handleWebAsset, Access::anyone()},
+
       // --- operations ---------------------------------------------------------------------
       {kGet, "/healthz", "healthz", handleHealth, Access::anyone()},
       {kGet, "/readyz", "readyz", handleReady, Access::anyone()},
@@ -47,7 +51,8 @@ std::vector<Route> table() {
       {kPost, "/token", "token", handleTokenPost, Access::anyone()},
 
       // --- own API --------------------------------------------------------------------------
-      {kGet, "/api/v1/sources", "sources", handleSources, Access::anyone()},
+      {kGet, "/api/v1/sources", "sources", handleSources, Access::identify()},
+      {kGet, "/api/v1/me", "me", handleMe, Access::identify()},
       {kGet, "/api/v1/plugins", "plugins", handlePlugins, Access::anyone()},
       // A pin resolves and builds the image: it needs the right to pull it.
       {kGet, "/api/v1/images/{image...}/pin", "pin", handlePin, Access::pull("image", true)},

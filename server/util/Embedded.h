@@ -24,3 +24,7 @@ const std::vector<EmbeddedFile>& files();
 namespace strata::embedded_nix {
 const std::vector<EmbeddedFile>& files();
 }
+
+namespace strata::embedded_web {
+const std::vector<EmbeddedFile>& files();
+}

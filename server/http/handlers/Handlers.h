@@ -38,6 +38,9 @@ void handleBuild(Exchange& x);       ///< GET /api/v1/builds/{id}
 void handleSourceRefs(Exchange& x);      ///< GET /api/v1/sources/{source}/refs
 void handleSourcePackages(Exchange& x);  ///< GET /api/v1/sources/{source}/packages?q=&ref=&n=
 void handleSourceImages(Exchange& x);    ///< GET /api/v1/sources/{source}/images?ref=
+void handleMe(Exchange& x);              ///< GET /api/v1/me: auth on, who is asking, admin
+void handleWebPage(Exchange& x);         ///< GET /: the web page (server/web/)
+void handleWebAsset(Exchange& x);        ///< GET /ui/{file}: its script and style sheet
 
 // Token service
 void handleToken(Exchange& x);      ///< GET /token?service=&scope=

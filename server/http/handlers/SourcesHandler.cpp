@@ -1,6 +1,8 @@
 #include <Poco/JSON/Array.h>
 
+#include "auth/AccessGate.h"
 #include "catalog/SourceCatalog.h"
+#include "config/Config.h"
 #include "http/Exchange.h"
 #include "http/handlers/Handlers.h"
 
@@ -37,6 +39,9 @@ void handleSources(Exchange& x) {
     o->set("maxLayers", s.maxLayers);
     o->set("imageFormat", s.imageFormat);
     o->set("platforms", array(s.platforms));
+    // Whether the caller (anonymous, or the credentials sent) may browse
+    // and pull from it: a page lists only those.
+    o->set("mayPull", x.ctx.access.mayBrowseSource(x.caller, s.name));
     list->add(o);
   }
   Poco::JSON::Object body;
@@ -47,6 +52,21 @@ void handleSources(Exchange& x) {
   nix->set("daemon", x.ctx.config.nix.daemon);
   body.set("nix", nix);
   x.sendJson(body);
+}
+
+void handleMe(Exchange& x) {
+  auto body = orderedObject();
+  auto auth = orderedObject();
+  auth->set("enabled", x.ctx.access.authEnabled());
+  auth->set("anonymousPull", x.ctx.config.auth.anonymousPull);
+  body->set("auth", auth);
+  const auto& subject = x.caller.subject;
+  if (subject && !subject->anonymous())
+    body->set("user", subject->user);
+  else
+    body->set("user", Poco::Dynamic::Var());
+  body->set("admin", x.ctx.access.mayAdminister(x.caller));
+  x.sendJson(*body);
 }
 
 }  // namespace strata

@@ -112,7 +112,6 @@ TEST(RegistryRoutes, EncodedSlashesStayInsideTheirSegment) {
 
 TEST(RegistryRoutes, Unknown) {
   expectPath("", nullptr);
-  expectPath("/", nullptr);
   expectPath("/v1/hello/manifests/latest", nullptr);
   expectPath("/v2x", nullptr);
   expectPath("/v2hello/manifests/latest", nullptr);
@@ -193,10 +192,14 @@ TEST(Router, UnknownPathsGoToTheFallbackOfTheirArea) {
   // Elsewhere anyone may learn that a path does not exist.
   expectFallback("GET", "/nothing/here", Requirement::Open);
   expectFallback("GET", "/api/v1/nothing", Requirement::Open);
-  expectFallback("GET", "/", Requirement::Open);
-  // The query or fragment of an absolute URI is not its path.
-  expectFallback("GET", "http://h?x=/api/v1/users", Requirement::Open);
-  expectFallback("GET", "http://h#/v2/", Requirement::Open);
+  expectFallback("GET", "/ui/app.js/x", Requirement::Open);
+  // The query or fragment of an absolute URI is not its path: these are the
+  // page at "/".
+  for (const char* uri : {"http://h?x=/api/v1/users", "http://h#/v2/"}) {
+    Dispatch d = dispatch(serverRoutes(), "GET", uri);
+    EXPECT_STREQ(d.routeName, "web") << uri;
+    EXPECT_EQ(d.access.requirement, Requirement::Open) << uri;
+  }
 }
 
 TEST(Router, MatchingIsLinearInTheNumberOfSegments) {
@@ -252,8 +255,11 @@ TEST(Router, EveryRouteHasTheAccessRuleOfItsKind) {
   EXPECT_EQ(requirementOf("GET", "/v2/a/b/blobs/" + kDigest), Requirement::Pull);
   EXPECT_EQ(requirementOf("GET", "/api/v1/images/a/b:v1/pin"), Requirement::Pull);
   for (const char* open :
-       {"/healthz", "/readyz", "/metrics", "/token", "/api/v1/sources", "/api/v1/plugins"})
+       {"/healthz", "/readyz", "/metrics", "/token", "/api/v1/plugins", "/", "/ui/app.js"})
     EXPECT_EQ(requirementOf("GET", open), Requirement::Open) << open;
+  // Open, but credentials sent are checked: they say what the caller may see.
+  for (const char* identify : {"/api/v1/sources", "/api/v1/me"})
+    EXPECT_EQ(requirementOf("GET", identify), Requirement::Identify) << identify;
   EXPECT_EQ(requirementOf("POST", "/token"), Requirement::Open);
   for (const auto& [method, path] :
        std::vector<std::pair<std::string, std::string>>{{"GET", "/api/v1/builds"},
