@@ -105,8 +105,9 @@ adm team add ops
 adm team add-member ops grace
 adm grant ops '*' '*' admin
 adm grant ops '*' '*' pull
+frank_token="$("$STRATA_BIN" admin --config "$WORK/strata-auth.json" token create frank web)"
 start_server "$WORK/strata-auth.json"
-web auth frank frank-pw grace grace-pw
+web auth frank frank-pw grace grace-pw "$frank_token"
 http GET /healthz
 expect_status 200 "the server is alive after every scenario"
 stop_server

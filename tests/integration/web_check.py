@@ -13,10 +13,11 @@ Prints "ok - WHAT" per check and exits 0; on a failure prints
                      OUT_FILE for the shell to pull), a phone-sized window
   build ID1 ID2      auth off: build ID1's page shows its log while it runs,
                      then its end; build ID2 (a failing one) shows its error
-  auth USER PW ADMIN ADMIN_PW
+  auth USER PW ADMIN ADMIN_PW TOKEN
                      auth on: USER sees only granted sources and packages,
                      no builds or access lists; ADMIN sees them; credentials
-                     never in web storage; a wrong password is refused
+                     never in web storage; USER signs in with the API token
+                     TOKEN too; a wrong password is refused
 """
 import json
 import sys
@@ -252,7 +253,7 @@ def sign_in(user, password):
     click("#signin-button")
 
 
-def auth(user, password, admin, admin_password):
+def auth(user, password, admin, admin_password, token):
     driver.get(BASE + "/")
     wait_for("the sign-in form", lambda: visible("#signin"))
     wait_for("the anonymous page", lambda: "Sign in to see the sources" in text("#sources"))
@@ -284,6 +285,13 @@ def auth(user, password, admin, admin_password):
     shot("admin")
     expect_no_console_errors("auth")
     click("#signout")
+    wait_for("signed out", lambda: visible("#signin"))
+    sign_in(user, token)
+    wait_for("signed in with a token", lambda: "Signed in as " + user in text("#whoami") and
+             find("li.source[data-source='demo']") is not None)
+    ok("%s signs in with an API token instead of the password" % user)
+    click("#signout")
+    wait_for("signed out", lambda: visible("#signin"))
     sign_in(user, "wrong-" + password)
     wait_for("the refusal", lambda: "Wrong user name" in text("#message"))
     ok("a wrong password is refused with a clear message")
