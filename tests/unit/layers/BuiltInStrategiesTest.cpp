@@ -1,8 +1,6 @@
 // What every built-in layering strategy must do, whatever its grouping.
 #include <gtest/gtest.h>
 
-#include <memory>
-
 #include "LayeringTestGraph.h"
 #include "layers/ClosureStrategy.h"
 #include "layers/PopularityStrategy.h"
