@@ -25,6 +25,7 @@
 #include "config/Config.h"
 #include "http/Context.h"
 #include "http/HttpServer.h"
+#include "layers/ClosureStrategy.h"
 #include "layers/PopularityStrategy.h"
 #include "layers/StrategyRegistry.h"
 #include "meta/ImageRepository.h"
@@ -83,6 +84,7 @@ struct Services {
     if (serving && c.databaseBackend == "sqlite") metadata->builds().dropClaims();
     auth = std::make_unique<AuthService>(c, metadata->auth(), serving && c.auth.enabled);
     strategies.add("popularity", std::make_shared<PopularityStrategy>(), "built-in");
+    strategies.add("closure", std::make_shared<ClosureStrategy>(), "built-in");
     // Plugins register into the same registries; any failure stops start-up
     // with "plugin 'NAME': reason".
     plugins = std::make_unique<PluginHost>(c.plugins, strategies, policies);

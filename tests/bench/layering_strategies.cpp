@@ -10,6 +10,14 @@
 // it, transitively; a layer is reused only when it holds exactly the same
 // store paths (then its tar, and so its digest, is the same).
 //
+// Then version bumps of deep libraries (libssl3, zlib1g and the three other
+// libraries with the most transitive dependents), one at a time, under five
+// application images (the top-level packages with the largest, mostly
+// distinct closures) and under the whole-system image: layers per image, bytes
+// stored (distinct layers of the images) and bytes a client holding the old
+// images downloads for the new ones (distinct layers it does not hold), as a
+// multiple of the bytes of the store paths that changed; average and worst.
+//
 // Usage: strata_layering_bench [--status FILE] [--plugins DIR] [--budgets 20,94]
 //                              [--changes N]
 // Prints a table and FIGURE lines (tests/bench/layering_strategies.sh).
@@ -28,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/ClosureStrategy.h"
 #include "layers/PopularityStrategy.h"
 #include "layers/StrategyRegistry.h"
 #include "plugins/PluginHost.h"
@@ -324,7 +333,7 @@ void compare(const Graph& g, const Image& image, StrategyRegistry& strategies,
             << "stored (+ new)" << std::setw(14) << "re-download" << std::setw(8) << "share"
             << "plan ms\n";
   for (auto maxLayers : budgets) {
-    for (const std::string row : {"popularity", "popularity+file", "flat", "auto"}) {
+    for (const std::string row : {"popularity", "popularity+file", "flat", "auto", "closure"}) {
       const bool withFile = row == "popularity+file";
       const std::string name = withFile ? "popularity" : row;
       const auto& entry = strategies.get(name);
@@ -373,6 +382,204 @@ void compare(const Graph& g, const Image& image, StrategyRegistry& strategies,
   }
 }
 
+/// Top-level packages with the largest, mostly distinct closures: each next
+/// one adds the most packages no earlier one has (ties by name).
+std::vector<std::size_t> applications(const Graph& g, std::size_t count) {
+  const std::size_t n = g.packages.size();
+  std::vector<bool> referenced(n, false), covered(n, false);
+  for (const auto& d : g.deps)
+    for (auto x : d) referenced[x] = true;
+  std::vector<std::vector<bool>> closures(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (!referenced[i]) closures[i] = closureSet(g, i);
+  std::vector<std::size_t> out;
+  while (out.size() < count) {
+    std::size_t best = n, bestNew = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (referenced[i] || std::find(out.begin(), out.end(), i) != out.end()) continue;
+      std::size_t fresh = 0;
+      for (std::size_t p = 0; p < n; ++p) fresh += closures[i][p] && !covered[p];
+      if (fresh > bestNew) {
+        best = i;
+        bestNew = fresh;
+      }
+    }
+    if (best == n) break;
+    out.push_back(best);
+    for (std::size_t p = 0; p < n; ++p)
+      if (closures[best][p]) covered[p] = true;
+  }
+  return out;
+}
+
+/// Deep libraries to bump: libssl3 and zlib1g when installed, then the
+/// `others` libraries ("lib*") inside `scope` with the most transitive
+/// dependents (ties by name).
+std::vector<std::size_t> deepLibraries(const Graph& g, const std::vector<bool>& scope,
+                                       std::size_t others) {
+  const std::size_t n = g.packages.size();
+  const Image all{"", "", std::vector<bool>(n, true)};
+  std::vector<std::size_t> out;
+  for (const char* name : {"libssl3", "zlib1g"})
+    for (std::size_t i = 0; i < n; ++i)
+      if (g.packages[i].name == name && scope[i]) out.push_back(i);
+  std::vector<std::pair<std::size_t, std::size_t>> ranked;  // (dependents, index)
+  for (std::size_t i = 0; i < n; ++i)
+    if (scope[i] && g.packages[i].name.rfind("lib", 0) == 0 &&
+        std::find(out.begin(), out.end(), i) == out.end())
+      ranked.push_back({dependentsOf(g, all, i).size() - 1, i});
+  std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return g.packages[a.second].name < g.packages[b.second].name;
+  });
+  for (std::size_t k = 0; k < ranked.size() && k < others; ++k) out.push_back(ranked[k].second);
+  return out;
+}
+
+using LayerSet = std::set<std::vector<std::string>>;
+
+/// The distinct layers of a set of images, each sorted.
+LayerSet distinctLayers(const std::vector<std::vector<sdk::Layer>>& images) {
+  LayerSet out;
+  for (const auto& layers : images)
+    for (auto l : layers) {
+      std::sort(l.begin(), l.end());
+      out.insert(std::move(l));
+    }
+  return out;
+}
+
+/// Version bumps of deep libraries under a set of images: for every strategy
+/// and budget, layers per image, bytes stored (distinct layers of the images)
+/// and the bytes a client holding the old images downloads to get the new ones
+/// (distinct layers it does not hold), as a multiple of the bytes of the store
+/// paths that changed. One bump at a time; average and worst over the bumps.
+void bumpScenario(const Graph& g, const std::string& label, const std::vector<Image>& images,
+                  const std::vector<std::size_t>& bumps, StrategyRegistry& strategies,
+                  const PopularityData& global, const std::vector<std::uint32_t>& budgets,
+                  bool popularityFileRow) {
+  const std::size_t n = g.packages.size();
+  const Image all{"", "", std::vector<bool>(n, true)};
+  std::vector<bool> inAny(n, false);
+  for (const auto& image : images)
+    for (std::size_t i = 0; i < n; ++i)
+      if (image.in[i]) inAny[i] = true;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (inAny[i]) total += g.packages[i].size;
+  const std::string prefix = "FIGURE layering." + label;
+  std::cout << "\n== scenario '" << label << "': " << images.size() << " image(s), "
+            << std::count(inAny.begin(), inAny.end(), true) << " store paths in all, "
+            << human(static_cast<double>(total)) << "\n";
+  std::string names;
+  for (const auto& image : images) {
+    std::cout << "image " << image.label << ": " << image.description << ", "
+              << std::count(image.in.begin(), image.in.end(), true) << " store paths\n";
+    names += (names.empty() ? "" : ",") + image.label;
+  }
+  std::cout << prefix << ".images=" << names << "\n";
+
+  // Per bump: the changed packages and the least any strategy downloads.
+  const PopularityData inImage;
+  std::vector<std::set<std::size_t>> changed;
+  std::vector<double> minimum;
+  names.clear();
+  for (auto b : bumps) {
+    auto dependents = dependentsOf(g, all, b);
+    std::uint64_t bytes = 0, paths = 0;
+    for (auto d : dependents)
+      if (inAny[d]) {
+        bytes += g.packages[d].size;
+        ++paths;
+      }
+    std::cout << "bump " << g.packages[b].name << ": " << paths << " store paths change ("
+              << human(static_cast<double>(bytes)) << ")\n";
+    names += (names.empty() ? "" : ",") + g.packages[b].name;
+    changed.push_back(std::move(dependents));
+    minimum.push_back(static_cast<double>(bytes));
+  }
+  std::cout << prefix << ".bumps=" << names << "\n\n";
+
+  std::cout << std::left << std::setw(17) << "strategy" << std::setw(11) << "maxLayers"
+            << std::setw(15) << "layers/image" << std::setw(13) << "stored" << std::setw(16)
+            << "re-download" << std::setw(12) << "x min avg" << std::setw(14) << "x min worst"
+            << "plan ms\n";
+  std::vector<std::string> rows = {"popularity", "flat", "auto", "closure"};
+  if (popularityFileRow) rows.insert(rows.begin() + 1, "popularity+file");
+  for (auto maxLayers : budgets) {
+    for (const auto& row : rows) {
+      const bool withFile = row == "popularity+file";
+      const std::string name = withFile ? "popularity" : row;
+      const auto& entry = strategies.get(name);
+      const PopularityData& counts = withFile ? global : inImage;
+      const std::uint32_t budget = maxLayers - 1;  // the server keeps one layer for symlinks
+      double ms = 0;
+      auto planAll = [&](const std::set<std::size_t>& change) {
+        std::vector<std::vector<sdk::Layer>> out;
+        for (const auto& image : images) {
+          auto graph = closureOf(g, image, change, counts);
+          auto t0 = std::chrono::steady_clock::now();
+          out.push_back(planLayers(entry, name, graph, budget));
+          ms = std::max(
+              ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                      .count());
+        }
+        return out;
+      };
+      // Layer sizes: a path's size by its store path (old or new).
+      std::map<std::string, std::uint64_t> sizeOf;
+      auto sizeOfLayer = [&](const std::vector<std::string>& l) {
+        std::uint64_t bytes = 0;
+        for (const auto& p : l) bytes += sizeOf.at(p);
+        return bytes;
+      };
+      auto learnSizes = [&](const std::set<std::size_t>& change) {
+        for (const auto& image : images)
+          for (const auto& p : closureOf(g, image, change, inImage).paths)
+            sizeOf[p.path] = p.narSize;
+      };
+      learnSizes({});
+      auto before = planAll({});
+      double layersPerImage = 0;
+      for (const auto& l : before) layersPerImage += static_cast<double>(l.size());
+      layersPerImage /= static_cast<double>(images.size());
+      const LayerSet held = distinctLayers(before);
+      std::uint64_t stored = 0;
+      for (const auto& l : held) stored += sizeOfLayer(l);
+      double fetchedSum = 0, ratioSum = 0, worst = 0;
+      for (std::size_t k = 0; k < bumps.size(); ++k) {
+        learnSizes(changed[k]);
+        std::uint64_t fetched = 0;
+        for (const auto& l : distinctLayers(planAll(changed[k])))
+          if (!held.count(l)) fetched += sizeOfLayer(l);
+        const double ratio = static_cast<double>(fetched) / std::max(1.0, minimum[k]);
+        fetchedSum += static_cast<double>(fetched);
+        ratioSum += ratio;
+        worst = std::max(worst, ratio);
+      }
+      const double count = static_cast<double>(bumps.size());
+      std::ostringstream perImage, avg, worstText;
+      perImage << std::fixed << std::setprecision(1) << layersPerImage;
+      avg << std::fixed << std::setprecision(2) << ratioSum / count << "x";
+      worstText << std::fixed << std::setprecision(2) << worst << "x";
+      std::cout << std::left << std::setw(17) << row << std::setw(11) << maxLayers << std::setw(15)
+                << perImage.str() << std::setw(13) << human(static_cast<double>(stored))
+                << std::setw(16) << human(fetchedSum / count) << std::setw(12) << avg.str()
+                << std::setw(14) << worstText.str() << std::fixed << std::setprecision(1) << ms
+                << "\n";
+      std::string key =
+          prefix + "." + (withFile ? "popularity_file" : name) + ".max" + std::to_string(maxLayers);
+      std::cout << key << ".layers_per_image=" << perImage.str() << "\n"
+                << key << ".stored_bytes=" << stored << "\n"
+                << key << ".redownload_bytes_avg=" << std::llround(fetchedSum / count) << "\n"
+                << key << ".redownload_x_min_avg=" << std::setprecision(3) << ratioSum / count
+                << "\n"
+                << key << ".redownload_x_min_worst=" << worst << "\n"
+                << key << ".plan_ms_max=" << std::setprecision(2) << ms << "\n";
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -415,6 +622,7 @@ int main(int argc, char** argv) {
     StrategyRegistry strategies;
     PolicyRegistry policies;
     strategies.add("popularity", std::make_shared<PopularityStrategy>(), "built-in");
+    strategies.add("closure", std::make_shared<ClosureStrategy>(), "built-in");
     for (const char* plugin : {"layering-flat", "layering-auto"})
       PluginHost::load(plugin, pluginDir + "/" + plugin + ".so", "{}", strategies, policies);
 
@@ -453,6 +661,22 @@ int main(int argc, char** argv) {
             strategies, global, budgets, changes);
     compare(g, Image{"system", "every installed package", std::vector<bool>(n, true)}, strategies,
             global, budgets, changes);
+
+    // Version bumps of deep libraries (every dependent gets a new store path)
+    // under five application images, then under the whole-system image.
+    std::vector<Image> apps;
+    std::vector<bool> inApps(n, false);
+    for (auto a : applications(g, 5)) {
+      apps.push_back(
+          Image{g.packages[a].name, "the closure of " + g.packages[a].name, closureSet(g, a)});
+      for (std::size_t i = 0; i < n; ++i)
+        if (apps.back().in[i]) inApps[i] = true;
+    }
+    const auto bumps = deepLibraries(g, inApps, 3);
+    bumpScenario(g, "bumps.apps", apps, bumps, strategies, global, budgets, true);
+    bumpScenario(g, "bumps.system",
+                 {Image{"system", "every installed package", std::vector<bool>(n, true)}}, bumps,
+                 strategies, global, budgets, false);
   } catch (const std::exception& e) {
     std::cerr << "strata_layering_bench: " << e.what() << "\n";
     return 1;

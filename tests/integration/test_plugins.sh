@@ -58,10 +58,10 @@ expect_contains "$STARTUP_LINE" "strata: plugin 'policy-denylist': registration 
   "a bad plugin configuration names the key"
 startup_error "$WORK/bad.json" --set 'plugins.load=["layering-flat", "layering-auto"]' \
   --set 'sources.0.layering=nosuch'
-expect_eq "strata: sources.fx.layering: unknown layering strategy 'nosuch' (known: auto, flat, popularity)" \
+expect_eq "strata: sources.fx.layering: unknown layering strategy 'nosuch' (known: auto, closure, flat, popularity)" \
   "$STARTUP_LINE" "an unknown strategy lists the known ones, plugins' included"
 startup_error "$WORK/bad.json" --set 'layering.strategy=flat'
-expect_contains "$STARTUP_LINE" "unknown layering strategy 'flat' (known: popularity)" \
+expect_contains "$STARTUP_LINE" "unknown layering strategy 'flat' (known: closure, popularity)" \
   "a plugin's strategy without the plugin loaded"
 
 # --- the shipped plugins ---------------------------------------------------------
@@ -84,10 +84,12 @@ data_dir="$(config_data_dir "$WORK/strata.json")"
 
 http GET /api/v1/plugins
 expect_status 200 "GET /api/v1/plugins"
-expect_eq "built-in:popularity layering-flat:flat layering-auto:auto policy-denylist:denylist policy-network:network" \
+expect_eq "built-in:closure layering-flat:flat layering-auto:auto policy-denylist:denylist policy-network:network" \
   "$(jq -r '[.plugins[] | "\(.name):\(.provides[0].name)"] | join(" ")' "$WORK/last.body")" \
   "it lists the built-in strategy and every loaded plugin in load order"
 expect_eq "built-in plugin plugin plugin plugin" "$(jq -r '[.plugins[].origin] | join(" ")' "$WORK/last.body")" "origins"
+expect_eq "closure popularity" "$(jq -r '[.plugins[0].provides[].name] | join(" ")' "$WORK/last.body")" \
+  "the built-in strategies, by name"
 expect_eq "layering layering layering policy policy" \
   "$(jq -r '[.plugins[].provides[0].kind] | join(" ")' "$WORK/last.body")" "kinds"
 expect_eq "2 2 2 2 2" "$(jq -r '[.plugins[].abiVersion] | join(" ")' "$WORK/last.body")" "ABI versions"

@@ -2,6 +2,8 @@
 
 // Builds sdk::ClosureGraph values for the layering tests from short names.
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "strata/sdk/closure.h"
+#include "strata/sdk/layering.h"
 #include "util/Sha256.h"
 
 namespace strata::test {
@@ -70,6 +73,21 @@ inline std::set<std::set<std::string>> setsOf(
   std::vector<std::vector<std::string>> layers;
   for (const auto& l : nameLayers) layers.push_back(layerOf(l));
   return asSets(layers);
+}
+
+/// Every path of the graph in exactly one layer, nothing else, no empty layer,
+/// each layer sorted.
+inline void expectPartition(const sdk::ClosureGraph& g, const sdk::LayerPlan& plan) {
+  ASSERT_TRUE(plan.ok) << plan.error;
+  std::multiset<std::string> seen;
+  for (const auto& l : plan.layers) {
+    EXPECT_FALSE(l.empty());
+    EXPECT_TRUE(std::is_sorted(l.begin(), l.end()));
+    seen.insert(l.begin(), l.end());
+  }
+  std::multiset<std::string> all;
+  for (const auto& p : g.paths) all.insert(p.path);
+  EXPECT_EQ(seen, all);
 }
 
 }  // namespace strata::test

@@ -12,6 +12,7 @@
 namespace strata {
 namespace {
 
+using test::expectPartition;
 using test::GraphBuilder;
 using test::layerOf;
 using test::setsOf;
@@ -19,33 +20,6 @@ using test::setsOf;
 sdk::LayerPlan run(const sdk::ClosureGraph& g, std::uint32_t budget) {
   PopularityStrategy s;
   return s.plan(g, budget);
-}
-
-/// Every path of the graph in exactly one layer, nothing else, no empty layer.
-void expectPartition(const sdk::ClosureGraph& g, const sdk::LayerPlan& plan) {
-  ASSERT_TRUE(plan.ok) << plan.error;
-  std::multiset<std::string> seen;
-  for (const auto& l : plan.layers) {
-    EXPECT_FALSE(l.empty());
-    EXPECT_TRUE(std::is_sorted(l.begin(), l.end()));
-    seen.insert(l.begin(), l.end());
-  }
-  std::multiset<std::string> all;
-  for (const auto& p : g.paths) all.insert(p.path);
-  EXPECT_EQ(seen, all);
-}
-
-TEST(PopularityStrategy, EmptyClosureHasNoLayers) {
-  auto plan = run({}, 10);
-  EXPECT_TRUE(plan.ok);
-  EXPECT_TRUE(plan.layers.empty());
-}
-
-TEST(PopularityStrategy, ZeroBudgetFails) {
-  auto g = GraphBuilder().add("a", 1).root("a").build();
-  auto plan = run(g, 0);
-  EXPECT_FALSE(plan.ok);
-  EXPECT_FALSE(plan.error.empty());
 }
 
 TEST(PopularityStrategy, ExclusiveDependenciesStayWithTheirRoot) {
