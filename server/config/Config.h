@@ -88,7 +88,7 @@ struct HttpConfig {
 };
 
 struct LayeringConfig {
-  std::string strategy = "popularity";
+  std::string strategy = "closure";
   int maxLayers = 94;
   std::string popularityFile;
 };

@@ -166,7 +166,7 @@ write_config() {
       database: { backend: "sqlite", path: "" },
       nix: { timeoutSeconds: 600, maxConcurrentBuilds: 2, maxQueuedBuilds: 32,
              options: { substituters: "" } },
-      layering: { strategy: "popularity", maxLayers: 94, popularityFile: "" },
+      layering: { strategy: "closure", maxLayers: 94, popularityFile: "" },
       plugins: { directory: $plugins, load: [], config: {} },
       auth: { enabled: false, anonymousPull: false, tokenTtlSeconds: 900 },
       sources: [

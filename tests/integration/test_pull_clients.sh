@@ -113,11 +113,14 @@ expect_eq "tools.jsonpretty" "$(jq -r '.Labels["dev.strata.packages"]' "$WORK/in
 # --- more packages than layers ----------------------------------------------------
 twelve="$(printf 'many.p%03d/' 100 101 102 103 104 105 106 107 108 109 110 111)"
 twelve="${twelve%/}"
-# Twelve independent packages under the default budget (94): more than 5 layers.
+# Twelve independent packages under the default budget (94). The default
+# strategy (closure) puts small paths that cost little to download again
+# together, so fewer layers than paths, but busybox (what they all use) apart
+# from them, and the symlink layer: 3 at least.
 get_manifest "fx/$twelve" latest
 default_layers="$(jq '.layers | length' "$WORK/last.body")"
-[[ "$default_layers" -gt 5 && "$default_layers" -le 94 ]] ||
-  fail "12 independent packages with maxLayers 94 gave $default_layers layers, expected 6..94"
+[[ "$default_layers" -ge 3 && "$default_layers" -le 94 ]] ||
+  fail "12 independent packages with maxLayers 94 gave $default_layers layers, expected 3..94"
 ok "12 independent packages with maxLayers 94: $default_layers layers"
 # manyAll: 122 store paths against the default budget of 94 layers.
 get_manifest fx/manyall latest

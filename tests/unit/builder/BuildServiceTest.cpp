@@ -21,11 +21,11 @@ class BuildServiceTest : public ::testing::Test {
 TEST_F(BuildServiceTest, ResolveDecidesTheKeyFromTheSourceSettings) {
   ResolvedImage r = fx.builds->resolve(hello, "latest");
   EXPECT_EQ(r.revision, fx.revision());
-  EXPECT_EQ(r.layering.strategy, "popularity");
+  EXPECT_EQ(r.layering.strategy, "closure");
   EXPECT_EQ(r.layering.maxLayers, 94);
   EXPECT_EQ(r.codec, Codec::Gzip);
   EXPECT_EQ(r.label, "fx/hello:latest");
-  EXPECT_EQ(r.key, imageCacheKey("fx", r.revision, {"hello"}, "amd64", "popularity", 94));
+  EXPECT_EQ(r.key, imageCacheKey("fx", r.revision, {"hello"}, "amd64", "closure", 94));
   // A path source's revision is its other tag, and means the same image.
   EXPECT_EQ(fx.builds->resolve(hello, r.revision).key, r.key);
   EXPECT_THROW(fx.builds->resolve(hello, "v9"), Error);

@@ -43,7 +43,7 @@ TEST(Config, DefaultsForAnEmptyObject) {
   EXPECT_EQ(c.nix.maxConcurrentBuilds, 2);
   EXPECT_EQ(c.nix.maxQueuedBuilds, 32);
   EXPECT_TRUE(c.nix.options.empty());
-  EXPECT_EQ(c.layering.strategy, "popularity");
+  EXPECT_EQ(c.layering.strategy, "closure");
   EXPECT_EQ(c.layering.maxLayers, 94);
   EXPECT_EQ(c.layering.popularityFile, "");
   EXPECT_EQ(c.plugins.directory, cwd() + "/build/plugins");

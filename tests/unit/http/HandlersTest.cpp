@@ -327,7 +327,7 @@ TEST_F(HandlersTest, OwnApiSourcesPluginsPinAndBuilds) {
   Answer sources = call(fx, "GET", "/api/v1/sources");
   auto source = sources.json()->getArray("sources")->getObject(0);
   EXPECT_EQ(source->getValue<std::string>("name"), "fx");
-  EXPECT_EQ(source->getValue<std::string>("layering"), "popularity");
+  EXPECT_EQ(source->getValue<std::string>("layering"), "closure");
   EXPECT_EQ(source->getValue<int>("maxLayers"), 94);
   EXPECT_EQ(source->getValue<std::string>("imageFormat"), "layers");
   EXPECT_EQ(source->getArray("platforms")->getElement<std::string>(0), "x86_64-linux");
