@@ -173,10 +173,14 @@ ImagesAnswer SourceBrowser::images(const Caller& caller, const std::string& sour
     image.packages.push_back(lower(name));
     return mayPull(image);
   };
-  ImagesAnswer answer{config.name, config.prefix, ref.empty() ? "latest" : ref, revision.id, {},
+  ImagesAnswer answer{config.name, config.prefix, ref.empty() ? "latest" : ref, revision.id, {}, {},
                       {}};
   for (const auto& image : listing->images)
-    if (allowed(image.name, image.packageNames())) answer.images.push_back(image);
+    if (allowed(image.name, image.packageNames())) {
+      answer.images.push_back(image);
+      std::string pull = prefix + lower(image.name);
+      answer.pullNames.push_back(isValidRepositoryName(pull) ? pull : "");
+    }
   for (const auto& [name, error] : listing->invalid)
     if (allowed(name, {})) answer.invalid.emplace_back(name, error);
   return answer;

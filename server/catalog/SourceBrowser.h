@@ -62,7 +62,10 @@ struct ImagesAnswer {
   std::string prefix;  ///< the source's prefix: an image is pulled as prefix/name
   std::string ref;
   std::string revision;
-  std::vector<ImageDeclaration> images;                      ///< by name
+  std::vector<ImageDeclaration> images;  ///< by name
+  /// The name each image is pulled by (prefix/lowercase name), in the order
+  /// of `images`; "" when the declaration's name cannot be one.
+  std::vector<std::string> pullNames;
   std::vector<std::pair<std::string, std::string>> invalid;  ///< name, what is wrong
 };
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "util/Error.h"
+#include "util/StorePath.h"
 
 namespace strata {
 namespace {
@@ -141,11 +142,6 @@ bool isAbsoluteCleanPath(const std::string& p) {
   return true;
 }
 
-bool isStorePathLike(const std::string& p) {
-  static const std::string kStore = "/nix/store/";
-  return p.rfind(kStore, 0) == 0 && p.size() > kStore.size() + 33 && p[kStore.size() + 32] == '-';
-}
-
 ContainerConfig parseConfig(const Checker& c, const Var& raw) {
   ContainerConfig cfg;
   auto o = c.set(raw, "config");
@@ -256,7 +252,7 @@ std::vector<DeclaredPackage> parseContents(const Checker& c, const Object::Ptr& 
     DeclaredPackage p;
     p.name = printableText(c.string(entry->get("name"), key + ".name"), 200);
     p.outPath = c.string(entry->get("out"), key + ".outPath");
-    if (!isStorePathLike(p.outPath)) c.fail(key, "has no store path as its output");
+    if (!isStorePath(p.outPath)) c.fail(key, "has no store path as its output");
     p.meta = parsePackageMeta(entry->getObject("meta"));
     out.push_back(std::move(p));
   }
@@ -325,7 +321,7 @@ std::vector<std::string> ImageDeclaration::storePathsNamed() const {
              text[end] != '"' && text[end] != '\'' && text[end] != '=')
         ++end;
       std::string path = text.substr(at, end - at);
-      if (isStorePathLike(path)) paths.insert(path);
+      if (isStorePath(path)) paths.insert(path);
     }
   }
   return {paths.begin(), paths.end()};

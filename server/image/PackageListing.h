@@ -5,7 +5,7 @@
 
 namespace strata {
 
-/// One package of a package set's listing, as packages.nix reads it.
+/// One package of a package set's listing, as strata.nix's `listing` gives it.
 struct PackageEntry {
   std::string attr;         ///< attribute path, e.g. "python3Packages.requests"
   std::string name;         ///< pname, else the derivation's name without its version

@@ -72,24 +72,6 @@ std::string lastLines(const std::string& log, std::size_t lines) {
   return text.substr(pos + 1);
 }
 
-bool isStorePath(const std::string& path) {
-  static const std::string kStore = "/nix/store/";
-  if (path.compare(0, kStore.size(), kStore) != 0) return false;
-  std::string base = path.substr(kStore.size());
-  if (base.size() < 34 || base[32] != '-') return false;
-  for (std::size_t i = 0; i < 32; ++i) {
-    char c = base[i];
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'))) return false;
-  }
-  for (std::size_t i = 33; i < base.size(); ++i) {
-    char c = base[i];
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              c == '+' || c == '-' || c == '.' || c == '_' || c == '?' || c == '=';
-    if (!ok) return false;
-  }
-  return base.substr(33) != "." && base.substr(33) != "..";
-}
-
 NixDriver::NixDriver(NixConfig config, const Cancellation* stop)
     : config_(std::move(config)), stop_(stop) {
   if (!config_.binDir.empty() && ::access(program("nix-build").c_str(), X_OK) != 0)
@@ -112,10 +94,6 @@ NixDriver::NixDriver(NixConfig config, const Cancellation* stop)
   for (const auto& f : embedded_nix::files())
     if (f.name == "strata.nix") expression_ = f.content;
   if (expression_.empty()) throw std::logic_error("strata.nix is not embedded in the binary");
-  for (const auto& f : embedded_nix::files())
-    if (f.name == "packages.nix") packagesExpression_ = f.content;
-  if (packagesExpression_.empty())
-    throw std::logic_error("packages.nix is not embedded in the binary");
 }
 
 PackageMeta NixDriver::parseMeta(const Poco::JSON::Object::Ptr& meta) {
@@ -197,10 +175,12 @@ std::vector<std::string> NixDriver::commonArgs(const PackageSet& packageSet,
 
 std::string NixDriver::evaluate(const PackageSet& packageSet, const std::vector<std::string>& names,
                                 const std::string& system, const std::string& attr,
-                                Deadline deadline, const LogSink& log) const {
+                                Deadline deadline, const LogSink& log,
+                                const std::vector<std::string>& extraArgs) const {
   std::vector<std::string> argv = {program("nix-instantiate"), "--eval", "--strict", "--json"};
   auto common = commonArgs(packageSet, names, system);
   argv.insert(argv.end(), common.begin(), common.end());
+  argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
   argv.insert(argv.end(), {"-A", attr});
   ChildResult r = run(argv, deadline, log, stop_, childBase_);
   if (!r.timedOut && r.exitCode != 0) {
@@ -267,22 +247,11 @@ Resolution NixDriver::resolve(const PackageSet& packageSet, const std::vector<st
 
 PackageList NixDriver::listPackages(const PackageSet& packageSet, const std::string& system,
                                     Deadline deadline) const {
-  std::vector<std::string> argv = {program("nix-instantiate"), "--eval", "--strict", "--json"};
-  // The isolation of every evaluation, with packages.nix as the expression
-  // (it takes the arguments it does not use with `...`).
-  auto common = commonArgs(packageSet, {}, system);
-  auto expression = std::find(common.begin(), common.end(), "-E");
-  if (expression == common.end() || expression + 1 == common.end())
-    throw std::logic_error("the evaluation arguments end without an expression");
-  *(expression + 1) = packagesExpression_;
-  common.insert(expression, {"--argstr", "maxEntries", std::to_string(kMaxPackages), "--argstr",
-                             "maxDepth", std::to_string(kMaxPackageDepth)});
-  argv.insert(argv.end(), common.begin(), common.end());
-  ChildResult r = run(argv, deadline, {}, stop_, childBase_);
-  if (r.timedOut || r.exitCode != 0)
-    failFrom(r, "listing the packages of the package set", config_.timeoutSeconds);
+  std::string out = evaluate(packageSet, {}, system, "listing", deadline, {},
+                             {"--argstr", "maxEntries", std::to_string(kMaxPackages), "--argstr",
+                              "maxDepth", std::to_string(kMaxPackageDepth)});
   try {
-    return parsePackageList(r.out);
+    return parsePackageList(out);
   } catch (const std::exception& e) {
     throw Error(ErrorKind::BuildFailed, "unexpected answer from nix-instantiate", e.what());
   }

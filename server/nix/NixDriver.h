@@ -14,6 +14,7 @@
 #include "image/PackageMeta.h"
 #include "nix/ChildProcess.h"
 #include "strata/sdk/closure.h"
+#include "util/StorePath.h"
 
 namespace strata {
 
@@ -85,13 +86,13 @@ class NixDriver {
   /// Nested sets (with recurseForDerivations) are entered down to this depth.
   static constexpr int kMaxPackageDepth = 3;
 
-  /// Lists the packages of a package set (packages.nix), evaluated with the
+  /// Lists the packages of a package set (strata.nix's `listing`), evaluated with the
   /// same isolation as resolve(). Throws Error(BuildFailed/BuildTimeout) when
   /// Nix cannot evaluate the set.
   PackageList listPackages(const PackageSet& packageSet, const std::string& system,
                            Deadline deadline) const;
 
-  /// Reads the answer of packages.nix: entries of the wrong shape are left
+  /// Reads the answer of strata.nix's `listing`: entries of the wrong shape are left
   /// out, strings cut to the limits above, sorted by attribute path.
   static PackageList parsePackageList(const std::string& json);
 
@@ -128,7 +129,7 @@ class NixDriver {
   /// Runs nix-instantiate --eval --strict --json -A `attr`; throws as resolve.
   std::string evaluate(const PackageSet& packageSet, const std::vector<std::string>& names,
                        const std::string& system, const std::string& attr, Deadline deadline,
-                       const LogSink& log) const;
+                       const LogSink& log, const std::vector<std::string>& extraArgs = {}) const;
   NixConfig config_;
   const Cancellation* stop_ = nullptr;
   ChildOptions childBase_;  ///< what every Nix command runs with (daemon, user)
@@ -137,13 +138,9 @@ class NixDriver {
   mutable std::once_flag versionAsked_;
   mutable std::string version_;
   std::string expression_;
-  std::string packagesExpression_;  ///< packages.nix
 };
 
 /// The last `lines` lines of a log, for error details.
 std::string lastLines(const std::string& log, std::size_t lines);
-
-/// True for "/nix/store/<32 base32 chars>-<name>" with a safe name.
-bool isStorePath(const std::string& path);
 
 }  // namespace strata

@@ -6,7 +6,10 @@
 #   namesJson   JSON list of attribute paths, e.g. ["hello","python3packages.requests"]
 #   system      Nix system to build for, e.g. "x86_64-linux"
 #   imagesAttribute  the attribute of the package set holding declared images
-{ packageSet, namesJson, system, imagesAttribute ? "images" }:
+#   maxEntries  the package listing holds at most this many packages (a number)
+#   maxDepth    the listing enters nested sets down to this depth (a number)
+{ packageSet, namesJson ? "[]", system, imagesAttribute ? "images", maxEntries ? "50000",
+  maxDepth ? "3" }:
 let
   raw = import packageSet;
   # A package set that is a function is called with {}, plus `system` when it
@@ -157,6 +160,59 @@ let
   packageNames = builtins.filter
     (n: !(builtins.any (x: x.requested == n) declaredSteps)) names;
 
+  # --- the package listing (GET /api/v1/sources/<name>/packages) ---------------
+  # Like nix-env -qa: the top-level attributes, and nested sets only when they
+  # say `recurseForDerivations = true`. Every value is read inside
+  # builtins.tryEval, so a package that throws is left out instead of failing
+  # the listing. Strings only ("" otherwise); name and version are pname and
+  # version, else parsed from the derivation's name. The search query never
+  # reaches Nix: the server filters this listing.
+  limit = builtins.fromJSON maxEntries;
+  depthLimit = builtins.fromJSON maxDepth;
+
+  listedString = v: if builtins.isString v then v else "";
+
+  # What a value is, or "broken" when finding out throws.
+  kindOf = v:
+    let
+      t = builtins.tryEval (
+        if !(builtins.isAttrs v) then "other"
+        else if (v.type or null) == "derivation" then "package"
+        else if (v.recurseForDerivations or false) == true then "set"
+        else "other");
+    in if t.success then t.value else "broken";
+
+  entryOf = path: drv:
+    let
+      meta = drv.meta or { };
+      pname = listedString (drv.pname or "");
+      parsed = builtins.parseDrvName (listedString (drv.name or ""));
+      version = listedString (drv.version or "");
+      e = {
+        attr = path;
+        name = if pname != "" then pname else parsed.name;
+        version = if version != "" then version else parsed.version;
+        description = if builtins.isAttrs meta then listedString (meta.description or "") else "";
+      };
+      t = builtins.tryEval (builtins.deepSeq e e);
+    in if t.success then [ t.value ] else [ ];
+
+  walk = prefix: depth: set:
+    builtins.concatMap
+      (n:
+        let
+          got = builtins.tryEval (builtins.getAttr n set);
+          path = if prefix == "" then n else prefix + "." + n;
+          kind = if got.success then kindOf got.value else "broken";
+        in
+          if kind == "package" then entryOf path got.value
+          else if kind == "set" && depth < depthLimit then walk path (depth + 1) got.value
+          else [ ])
+      (builtins.attrNames set);
+
+  listed = if builtins.isAttrs pkgs then walk "" 1 pkgs else [ ];
+  listedCount = builtins.length listed;
+
   byAttr = path: (builtins.foldl' (acc: name: builtins.getAttr name acc) pkgs (components path));
 in
 {
@@ -170,6 +226,12 @@ in
   };
   # nix-build -A build, with namesJson holding resolved (exact) attribute paths
   build = map byAttr packageNames ++ declaredContents;
+  # nix-instantiate --eval --strict --json -A listing: { packages = [ { attr,
+  # name, version, description } … ]; truncated = bool; }
+  listing = {
+    packages = if listedCount <= limit then listed else builtins.genList (builtins.elemAt listed) limit;
+    truncated = listedCount > limit;
+  };
   # nix-instantiate --eval --strict --json -A images: every declaration, unbuilt
   images = builtins.mapAttrs describeDeclaration declarations;
 }

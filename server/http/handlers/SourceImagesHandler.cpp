@@ -4,7 +4,6 @@
 #include "http/Exchange.h"
 #include "http/handlers/BrowserSupport.h"
 #include "http/handlers/Handlers.h"
-#include "image/ImageName.h"
 
 namespace strata {
 namespace {
@@ -15,12 +14,6 @@ Array::Ptr strings(const std::vector<std::string>& items) {
   Array::Ptr a = new Array();
   for (const auto& i : items) a->add(i);
   return a;
-}
-
-std::string lowercase(std::string s) {
-  for (auto& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
 }
 
 Poco::JSON::Object::Ptr configJson(const ContainerConfig& c) {
@@ -46,14 +39,12 @@ Poco::JSON::Object::Ptr configJson(const ContainerConfig& c) {
 void handleSourceImages(Exchange& x) {
   ImagesAnswer answer =
       browserOf(x).images(x.caller, x.param("source"), x.queryValue("ref").value_or("latest"));
-  std::string prefix = answer.prefix.empty() ? "" : answer.prefix + "/";
   Array::Ptr images = new Array();
-  for (const auto& d : answer.images) {
+  for (std::size_t i = 0; i < answer.images.size(); ++i) {
+    const ImageDeclaration& d = answer.images[i];
     auto o = orderedObject();
     o->set("name", d.name);
-    // The name to pull it by, when the declaration's name can be one.
-    std::string pull = prefix + lowercase(d.name);
-    if (isValidRepositoryName(pull)) o->set("pull", pull);
+    if (!answer.pullNames[i].empty()) o->set("pull", answer.pullNames[i]);
     Array::Ptr contents = new Array();
     for (const auto& p : d.contents) {
       auto c = orderedObject();
