@@ -101,8 +101,17 @@ ImageClosure ImagePipeline::closure(const ResolvedImage& job, Deadline deadline,
   sortUnique(attrs);
   sortUnique(result.outPaths);
   deps_.metrics.add("strata_nix_builds_total");
-  nix.build(packageSet, attrs, system, deadline, log);
-  result.graph = nix.closure(result.outPaths, deadline);
+  // A cache hit (every output valid already) is answered by the closure
+  // query alone: one Nix process, not two.
+  if (auto valid = nix.closureIfValid(result.outPaths, deadline)) {
+    if (log)
+      log("all " + std::to_string(result.outPaths.size()) +
+          " output paths are in the store already: nothing to build");
+    result.graph = std::move(*valid);
+  } else {
+    nix.build(packageSet, attrs, system, deadline, log);
+    result.graph = nix.closure(result.outPaths, deadline);
+  }
   if (result.declared) {
     // A path the config names but the image lacks would fail only when the
     // container starts: say so now.

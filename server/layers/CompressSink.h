@@ -2,7 +2,9 @@
 
 #include <deque>
 #include <future>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "image/Codec.h"
 #include "util/ByteSink.h"
@@ -20,7 +22,9 @@ int defaultLevel(Codec codec);
 /// input, the codec, the level and the chunk size: deterministic on any
 /// machine and with any number of threads. Chunks are compressed on `pool` (in
 /// parallel, as pigz does) and written to `next` in order; without a pool, on
-/// the calling thread. gzip uses libdeflate, several times faster than zlib.
+/// the calling thread. gzip uses libdeflate, several times faster than zlib;
+/// 64 KiB pieces that look already compressed (a nearly flat byte histogram)
+/// are stored rather than deflated again, each run of them a member of its own.
 class CompressSink : public ByteSink {
  public:
   static constexpr std::size_t kChunkSize = 1 << 20;
@@ -32,17 +36,26 @@ class CompressSink : public ByteSink {
 
   /// Compresses one chunk into a complete gzip member or zstd frame.
   static std::string compressChunk(Codec codec, const std::string& in, int level);
+  /// The same into `out` (replaced; its capacity is kept).
+  static void compressChunkInto(Codec codec, const std::string& in, int level, std::string& out);
 
  private:
+  /// One chunk's input and output, used again for later chunks.
+  struct Buffers {
+    std::string in, out;
+  };
+  std::shared_ptr<Buffers> freshBuffers();
   void submitChunk();
   void writeOldest();
+  void writeAndRecycle(std::shared_ptr<Buffers> done);
 
   ByteSink& next_;
   Codec codec_;
   int level_;
   TaskPool* pool_;
-  std::string in_;
-  std::deque<std::future<std::string>> pending_;
+  std::shared_ptr<Buffers> current_;
+  std::deque<std::future<std::shared_ptr<Buffers>>> pending_;
+  std::vector<std::shared_ptr<Buffers>> spare_;
   bool wroteChunk_ = false;
 };
 

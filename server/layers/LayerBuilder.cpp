@@ -22,8 +22,9 @@ std::string layerKey(const std::string& kind, const std::vector<std::string>& pa
   std::vector<std::string> sorted = paths;
   std::sort(sorted.begin(), sorted.end());
   Sha256 h;
-  // Bump the version when the tar or gzip output changes for the same paths.
-  h.update("strata-layer-v1\n" + kind + "\n");
+  // Bump the version when the tar or gzip output changes for the same paths
+  // (v2: already-compressed pieces stored, see CompressSink).
+  h.update("strata-layer-v2\n" + kind + "\n");
   for (const auto& p : sorted) {
     h.update(p);
     h.update("\n", 1);

@@ -297,18 +297,34 @@ void NixDriver::build(const PackageSet& packageSet, const std::vector<std::strin
   if (r.timedOut || r.exitCode != 0) failFrom(r, "building with Nix", config_.timeoutSeconds);
 }
 
-sdk::ClosureGraph NixDriver::closure(const std::vector<std::string>& outPaths,
-                                     Deadline deadline) const {
+ChildResult NixDriver::pathInfo(const std::vector<std::string>& outPaths, Deadline deadline) const {
   std::vector<std::string> argv = {program("nix"), "--extra-experimental-features", "nix-command"};
   for (const auto& [k, v] : config_.options) argv.insert(argv.end(), {"--option", k, v});
   argv.insert(argv.end(), {"path-info", "--json", "-r", "--"});
   argv.insert(argv.end(), outPaths.begin(), outPaths.end());
-  ChildResult r = run(argv, deadline, {}, stop_, childBase_);
+  return run(argv, deadline, {}, stop_, childBase_);
+}
+
+sdk::ClosureGraph NixDriver::closure(const std::vector<std::string>& outPaths,
+                                     Deadline deadline) const {
+  ChildResult r = pathInfo(outPaths, deadline);
   if (r.timedOut || r.exitCode != 0) failFrom(r, "reading the closure", config_.timeoutSeconds);
   try {
     return parsePathInfo(r.out, outPaths);
   } catch (const std::exception& e) {
     throw Error(ErrorKind::BuildFailed, "unexpected answer from nix path-info", e.what());
+  }
+}
+
+std::optional<sdk::ClosureGraph> NixDriver::closureIfValid(const std::vector<std::string>& outPaths,
+                                                           Deadline deadline) const {
+  ChildResult r = pathInfo(outPaths, deadline);
+  if (r.timedOut) failFrom(r, "reading the closure", config_.timeoutSeconds);
+  if (r.exitCode != 0) return std::nullopt;
+  try {
+    return parsePathInfo(r.out, outPaths);
+  } catch (const std::exception&) {
+    return std::nullopt;
   }
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -98,6 +99,12 @@ class NixDriver {
 
   /// The runtime closure of the given output paths, read from `nix path-info`.
   sdk::ClosureGraph closure(const std::vector<std::string>& outPaths, Deadline deadline) const;
+  /// The same when every output path is already valid in the store (so is
+  /// its closure): a cache hit then needs no nix-build. Nullopt when Nix
+  /// does not answer with one (a path not valid, or any other failure, which
+  /// the build that follows reports).
+  std::optional<sdk::ClosureGraph> closureIfValid(const std::vector<std::string>& outPaths,
+                                                  Deadline deadline) const;
 
   static std::string systemFor(const std::string& arch);
 
@@ -130,6 +137,8 @@ class NixDriver {
   std::string evaluate(const PackageSet& packageSet, const std::vector<std::string>& names,
                        const std::string& system, const std::string& attr, Deadline deadline,
                        const LogSink& log, const std::vector<std::string>& extraArgs = {}) const;
+  /// Runs nix path-info --json -r on the paths.
+  ChildResult pathInfo(const std::vector<std::string>& outPaths, Deadline deadline) const;
   NixConfig config_;
   const Cancellation* stop_ = nullptr;
   ChildOptions childBase_;  ///< what every Nix command runs with (daemon, user)

@@ -1,5 +1,6 @@
 # Benchmark package set: one image whose closure is about 100 MB, with
-# thousands of small files (binary-like and text-like) and one large file.
+# thousands of small files (binary-like and text-like) and large files
+# (binary, already compressed, text).
 # Everything is generated inside the build from busybox, so evaluating the set
 # costs nothing and the figures measure Strata, not Nix's evaluator.
 { system ? builtins.currentSystem }:
@@ -34,20 +35,61 @@ rec {
     '';
   };
 
-  # One 49 MB file: 24 copies of busybox with a counter between them.
+  # The large files of a real closure: a 20 MB binary (10 copies of busybox
+  # with a counter between them), 15 MB of already-compressed data (15 gzip
+  # files, as man pages, fonts and archives are) and a 9 MB text log.
   largeFile = lib.mkPackage {
     name = "bench-large-file";
     script = ''
       mkdir -p $out/share
-      for i in $(seq 1 24); do
+      for i in $(seq 1 10); do
         cat ${busybox}/bin/busybox
         echo "copy $i"
       done > $out/share/large.bin
     '';
   };
 
+  compressedData = lib.mkPackage {
+    name = "bench-compressed-data";
+    script = ''
+      mkdir -p $out/share/assets
+      for i in $(seq 1 15); do
+        { cat ${busybox}/bin/busybox; echo "asset $i"; } | gzip -6 > $out/share/assets/asset-$i.gz
+      done
+    '';
+  };
+
+  textLog = lib.mkPackage {
+    name = "bench-text-log";
+    script = ''
+      mkdir -p $out/share/log
+      seq 1 120000 | sed 's/.*/2026-12-04T10:00:00Z INFO request & served from the layer cache in 3 ms/' \
+        > $out/share/log/requests.log
+    '';
+  };
+
+  # 150 tiny packages (one text file each, no references): images of two of
+  # them (11,175 distinct pairs) cost Nix little, so tests/bench/many_images.sh
+  # can build thousands of distinct images in one run.
+  tiny = builtins.listToAttrs (builtins.genList (i:
+    let
+      n = toString i;
+      name = "p" + (if i < 10 then "00" + n else if i < 100 then "0" + n else n);
+    in {
+      inherit name;
+      value = lib.mkPackage {
+        name = "bench-tiny-${name}";
+        script = ''
+          mkdir -p $out/share/tiny
+          echo "tiny package ${name}" > $out/share/tiny/${name}.txt
+        '';
+      };
+    }) 150);
+
   app = lib.writeScriptBin "bench-app" ''
     find ${smallFiles}/share/bench -type f | wc -l
     wc -c < ${largeFile}/share/large.bin
+    ls ${compressedData}/share/assets | wc -l
+    wc -l < ${textLog}/share/log/requests.log
   '';
 }

@@ -16,6 +16,7 @@ set -euo pipefail
 tools="${STRATA_TOOLS_DIR:-/var/cache/strata-test-tools}"
 root="$tools/trixie"
 out="$tools/nix-2.26"
+mkdir -p "$tools"
 
 command -v debootstrap >/dev/null || { apt-get update -q && apt-get install -y -q debootstrap; }
 [[ -x "$root/usr/bin/apt-get" ]] ||

@@ -1,5 +1,6 @@
 #include "layers/CompressSink.h"
 
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include <gtest/gtest.h>
@@ -108,6 +109,52 @@ TEST(CompressSinkGzip, IncompressibleInputRoundTrips) {
   std::string input(CompressSink::kChunkSize + 100, '\0');
   for (auto& c : input) c = static_cast<char>(rng() & 0xff);
   EXPECT_EQ(test::gunzip(compress(input, 9)), input);
+}
+
+std::string randomBytes(std::size_t size, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(size, '\0');
+  for (auto& c : s) c = static_cast<char>(rng() & 0xff);
+  return s;
+}
+
+TEST(CompressSinkGzip, AlreadyCompressedDataIsStoredNotDeflatedAgain) {
+  std::string input = randomBytes(CompressSink::kChunkSize, 21);
+  std::string gz = compress(input);
+  std::size_t members = 0;
+  EXPECT_EQ(test::gunzip(gz, &members), input);
+  EXPECT_EQ(members, 1u);
+  // Stored blocks: 5 bytes per 64 KiB block plus the gzip header and trailer.
+  EXPECT_LE(gz.size(), input.size() + 200);
+  EXPECT_EQ(gz, CompressSink::compressChunk(Codec::Gzip, input, 0));
+}
+
+TEST(CompressSinkGzip, RunsOfStoredAndDeflatedPiecesAreMembersOfTheirOwn) {
+  std::size_t piece = 64 * 1024;
+  std::string input = sampleInput(3 * piece, 1) + randomBytes(2 * piece, 2) +
+                      sampleInput(CompressSink::kChunkSize - 5 * piece, 3);
+  std::size_t members = 0;
+  std::string gz = compress(input);
+  EXPECT_EQ(test::gunzip(gz, &members), input);
+  EXPECT_EQ(members, 3u);
+  EXPECT_EQ(gz, compress(input, 6, 4093));
+  EXPECT_EQ(gz, CompressSink::compressChunk(Codec::Gzip, input, 6));
+}
+
+TEST(CompressSinkGzip, AChunkWithoutCompressedDataIsTheSameSingleMemberAsBefore) {
+  // Layers without already-compressed data keep their digests: their chunks
+  // are one member at the configured level, exactly as before pieces were
+  // stored.
+  std::string input = sampleInput(CompressSink::kChunkSize, 4);
+  std::string gz = CompressSink::compressChunk(Codec::Gzip, input, 6);
+  libdeflate_compressor* c = libdeflate_alloc_compressor(6);
+  ASSERT_NE(c, nullptr);
+  std::string direct(libdeflate_gzip_compress_bound(c, input.size()), '\0');
+  direct.resize(
+      libdeflate_gzip_compress(c, input.data(), input.size(), direct.data(), direct.size()));
+  libdeflate_free_compressor(c);
+  EXPECT_EQ(gz, direct);
+  EXPECT_LT(gz.size(), input.size() * 3 / 4);
 }
 
 TEST(CompressSinkGzip, SystemGzipReadsMultiMemberOutput) {

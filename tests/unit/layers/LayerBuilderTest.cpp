@@ -112,7 +112,7 @@ TEST(LayerKey, DependsOnKindAndPaths) {
 TEST(LayerKey, IsAStableValue) {
   // The key is persisted in the database: it must not change between builds.
   Sha256 h;
-  h.update(std::string("strata-layer-v1\nstore\n/nix/store/a-1\n/nix/store/b-2\n"));
+  h.update(std::string("strata-layer-v2\nstore\n/nix/store/a-1\n/nix/store/b-2\n"));
   EXPECT_EQ(layerKey("store", {"/nix/store/b-2", "/nix/store/a-1"}), h.hexDigest());
 }
 
