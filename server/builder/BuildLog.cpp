@@ -129,7 +129,10 @@ std::string BuildLog::open(const std::string& image, const std::string& source,
   {
     std::lock_guard<std::mutex> lock(mutex_);
     while (order_.size() >= kMaxBuilds) {
-      builds_.erase(order_.front());
+      if (auto old = builds_.find(order_.front()); old != builds_.end()) {
+        totalLogBytes_ -= old->second.logBytes;
+        builds_.erase(old);
+      }
       order_.pop_front();
     }
     order_.push_back(b.id);
@@ -137,6 +140,26 @@ std::string BuildLog::open(const std::string& image, const std::string& source,
   }
   save(id);
   return id;
+}
+
+void BuildLog::fitTotal(const std::string& current) {
+  auto trim = [this](BuildStatus& b) {
+    std::size_t n = 0;
+    while (n < b.log.size() && totalLogBytes_ > maxTotalLogBytes_) {
+      b.logBytes -= b.log[n].size();
+      totalLogBytes_ -= b.log[n].size();
+      ++n;
+    }
+    if (n == 0) return;
+    b.log.erase(b.log.begin(), b.log.begin() + static_cast<long>(n));
+    b.logTruncated = true;
+  };
+  for (const auto& id : order_) {
+    if (totalLogBytes_ <= maxTotalLogBytes_) return;
+    if (id == current) continue;
+    if (auto it = builds_.find(id); it != builds_.end()) trim(it->second);
+  }
+  if (auto it = builds_.find(current); it != builds_.end()) trim(it->second);
 }
 
 void BuildLog::setState(const std::string& id, const std::string& state) {
@@ -154,7 +177,10 @@ void BuildLog::append(const std::string& id, const std::string& line) {
   auto& build = it->second;
   auto& log = build.log;
   auto dropFront = [&](std::size_t count) {
-    for (std::size_t i = 0; i < count && i < log.size(); ++i) build.logBytes -= log[i].size();
+    for (std::size_t i = 0; i < count && i < log.size(); ++i) {
+      build.logBytes -= log[i].size();
+      totalLogBytes_ -= log[i].size();
+    }
     log.erase(log.begin(), log.begin() + static_cast<long>(std::min(count, log.size())));
     build.logTruncated = true;
   };
@@ -162,6 +188,8 @@ void BuildLog::append(const std::string& id, const std::string& line) {
   while (!log.empty() && build.logBytes + line.size() > kMaxLogBytes) dropFront(1);
   log.push_back(line);
   build.logBytes += line.size();
+  totalLogBytes_ += line.size();
+  if (totalLogBytes_ > maxTotalLogBytes_) fitTotal(id);
   if (shared_ != nullptr) {
     Pending& p = pending_[id];
     p.lines.push_back(line);

@@ -32,7 +32,8 @@ class BuildRepository;
 
 /// The recent builds of this process, with their logs, in memory and bounded:
 /// the newest kMaxBuilds builds, each with its last kMaxLines log lines and
-/// at most kMaxLogBytes of them.
+/// at most kMaxLogBytes of them, and all together at most `maxTotalLogBytes`
+/// of log (past it, the oldest builds' first lines go first).
 /// Shared (share()), every change is also written to the database, so that
 /// every replica lists the builds of all and reads their logs, live to the
 /// last flush().
@@ -41,6 +42,10 @@ class BuildLog {
   static constexpr std::size_t kMaxBuilds = 200;
   static constexpr std::size_t kMaxLines = 5000;
   static constexpr std::size_t kMaxLogBytes = 1 << 20;
+
+  /// `maxTotalLogBytes`: CacheBudget::buildLogs.
+  explicit BuildLog(std::size_t maxTotalLogBytes = kMaxBuilds * kMaxLogBytes)
+      : maxTotalLogBytes_(maxTotalLogBytes) {}
 
   /// Registers a build and returns its id (16 hex digits, unguessable).
   std::string open(const std::string& image, const std::string& source, const std::string& revision,
@@ -64,10 +69,15 @@ class BuildLog {
 
  private:
   void save(const std::string& id);
+  /// Drops the first log lines of the oldest builds (of `current` last) until
+  /// the logs fit maxTotalLogBytes_. Holds mutex_.
+  void fitTotal(const std::string& current);
 
   mutable std::mutex mutex_;
   std::map<std::string, BuildStatus> builds_;
   std::deque<std::string> order_;  ///< ids, oldest first
+  const std::size_t maxTotalLogBytes_;
+  std::size_t totalLogBytes_ = 0;
   BuildRepository* shared_ = nullptr;
   std::string owner_;
   struct Pending {

@@ -8,6 +8,7 @@
 #include "meta/ImageRepository.h"
 #include "sources/PackageSource.h"
 #include "storage/BlobStore.h"
+#include "util/CacheBudget.h"
 #include "util/Cancellation.h"
 #include "util/Error.h"
 #include "util/Metrics.h"
@@ -48,12 +49,36 @@ std::string failureText(const std::exception_ptr& error) {
   }
 }
 
+/// Cache costs (BoundedCache with a MemoryBudget).
+std::size_t failureBytes(const Error& e) {
+  return std::char_traits<char>::length(e.what()) + 1 + heapBytes(e.detail());
+}
+
+std::size_t closureBytes(const sdk::ClosureGraph& g) {
+  std::size_t n = sizeof(g) + 2 * sizeof(void*) + g.paths.capacity() * sizeof(sdk::StorePath) +
+                  heapBytes(g.roots);
+  for (const auto& p : g.paths)
+    n += heapBytes(p.path) + heapBytes(p.references) + heapBytes(p.narHash);
+  return n;
+}
+
 }  // namespace
 
 BuildService::BuildService(Deps deps)
     : deps_(deps),
       slots_(deps.config.nix.maxConcurrentBuilds, deps.config.nix.maxQueuedBuilds),
-      claims_(deps.builds, BuildClaims::newOwner(), deps.config.nix.buildLeaseSeconds) {
+      log_(CacheBudget::ofMiB(deps.config.cache.memoryMiB).buildLogs),
+      claims_(deps.builds, BuildClaims::newOwner(), deps.config.nix.buildLeaseSeconds),
+      known_(MemoryBudget{CacheBudget::ofMiB(deps.config.cache.memoryMiB).images},
+             [](const ImageRecord& r) { return heapBytes(r); }),
+      failures_(MemoryBudget{CacheBudget::ofMiB(deps.config.cache.memoryMiB).failures},
+                [](const Failure& f) { return failureBytes(f.error); }),
+      closures_(MemoryBudget{CacheBudget::ofMiB(deps.config.cache.memoryMiB).closures},
+                [](const std::shared_ptr<const sdk::ClosureGraph>& g) {
+                  return g ? closureBytes(*g) : 0;
+                }),
+      recorded_(MemoryBudget{CacheBudget::ofMiB(deps.config.cache.memoryMiB).resolutions},
+                [](const std::pair<std::string, std::string>& v) { return heapBytes(v); }) {
   for (const auto& sc : deps.config.sources)
     settings_[sc.name] = SourceSettings{layeringOf(deps.config, sc), parseCodec(sc.compression),
                                         parseImageFormat(sc.imageFormat), sc.imagesAttribute};

@@ -133,24 +133,24 @@ class BuildService {
   BuildClaims claims_;
   Flights flights_;
   /// Images known complete, by cache key: a warm pull needs no database query.
-  BoundedCache<std::string, ImageRecord> known_{10000};
+  BoundedCache<std::string, ImageRecord> known_;
   /// Builds that failed lately, by cache key: their error answers pulls for
   /// nix.failureCacheSeconds instead of a new build each time.
   struct Failure {
     std::chrono::steady_clock::time_point at;
     Error error;
   };
-  BoundedCache<std::string, Failure> failures_{1000};
+  BoundedCache<std::string, Failure> failures_;
   /// Throws the remembered error of a recent failed build of `key`.
   void rethrowRecentFailure(const std::string& key);
   void rememberFailure(const std::string& key, const std::exception_ptr& error);
   /// Closures by cache key, for policies on warm pulls.
-  BoundedCache<std::string, std::shared_ptr<const sdk::ClosureGraph>> closures_{256};
+  BoundedCache<std::string, std::shared_ptr<const sdk::ClosureGraph>> closures_;
   /// The last resolution written per (name, tag), so that repeated pulls do
   /// not write the database.
   BoundedCache<std::pair<std::string, std::string>, std::pair<std::string, std::string>,
                StringPairHash>
-      recorded_{100000};
+      recorded_;
   /// Writes the build log and renews this replica's claims: stopped after
   /// the builds in the background ended (members are destroyed in reverse).
   int ticks_ = 0;

@@ -12,6 +12,7 @@
 #include "image/ImageName.h"
 #include "nix/NixDriver.h"
 #include "sources/PackageSource.h"
+#include "util/CacheBudget.h"
 #include "util/Error.h"
 #include "util/Utf8.h"
 
@@ -43,9 +44,13 @@ int rank(const PackageEntry& p, const std::string& q) {
 }  // namespace
 
 SourceBrowser::SourceBrowser(Deps deps)
-    : deps_(deps), cache_(kCachedPackages, [](const std::shared_ptr<const PackageList>& list) {
-        return std::max<std::size_t>(1, list->packages.size());
-      }) {}
+    : deps_(deps),
+      cache_(MemoryBudget{CacheBudget::ofMiB(deps.config.cache.memoryMiB).packageLists},
+             [](const std::shared_ptr<const PackageList>& list) { return heapBytes(*list); }),
+      declared_(MemoryBudget{CacheBudget::ofMiB(deps.config.cache.memoryMiB).declarations},
+                [](const std::shared_ptr<const DeclarationListing>& listing) {
+                  return heapBytes(*listing);
+                }) {}
 
 const SourceConfig& SourceBrowser::sourceConfig(const std::string& name) const {
   return deps_.sources.get(name).config();  // Error(UnknownName) naming it

@@ -85,8 +85,6 @@ class SourceBrowser {
   static constexpr std::size_t kMaxQueryBytes = 200;
   static constexpr std::size_t kDefaultResults = 50;
   static constexpr std::size_t kMaxResults = 500;
-  /// Package listings kept, counted in packages (about 4 nixpkgs listings).
-  static constexpr std::size_t kCachedPackages = 200000;
 
   struct Deps {
     const Config& config;
@@ -138,7 +136,7 @@ class SourceBrowser {
   SingleFlight<std::shared_ptr<const PackageList>> flights_;
   std::mutex evaluating_;  ///< one listing evaluation at a time: nixpkgs takes GBs
   /// Declared images by (source, revision): small, so counted in entries.
-  BoundedCache<std::string, std::shared_ptr<const DeclarationListing>> declared_{256};
+  BoundedCache<std::string, std::shared_ptr<const DeclarationListing>> declared_;
   SingleFlight<std::shared_ptr<const DeclarationListing>> declaredFlights_;
 };
 

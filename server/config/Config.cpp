@@ -374,7 +374,7 @@ S3Config s3Config(Object::Ptr obj) {
 Config fromTree(Object::Ptr root) {
   Section top(root, "",
               {"listen", "publicUrl", "dataDir", "http", "storage", "database", "nix", "gc",
-               "layering", "plugins", "auth", "sources"});
+               "cache", "layering", "plugins", "auth", "sources"});
   Config c;
   c.listen = top.str("listen", c.listen);
   c.publicUrl = top.str("publicUrl", c.publicUrl);
@@ -449,6 +449,10 @@ Config fromTree(Object::Ptr root) {
     if (c.gc.minAgeSeconds < c.nix.timeoutSeconds)
       fail("gc.minAgeSeconds",
            "must be at least nix.timeoutSeconds (" + std::to_string(c.nix.timeoutSeconds) + ")");
+  }
+  {
+    Section cache(top.object("cache"), "cache", {"memoryMiB"});
+    c.cache.memoryMiB = cache.integer("memoryMiB", c.cache.memoryMiB, 4, 1 << 20);
   }
   {
     auto opts = nix.object("options");

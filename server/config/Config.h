@@ -87,6 +87,13 @@ struct HttpConfig {
   int drainSeconds = 30;             ///< on SIGTERM: how long requests in flight may finish
 };
 
+/// cache: the in-memory caches in front of the database and the blob store
+/// (images, manifests, closures, package lists, small blobs), shared out of one
+/// budget (CacheBudget): memory stays bounded however many images are built.
+struct CacheConfig {
+  int memoryMiB = 128;
+};
+
 struct LayeringConfig {
   std::string strategy = "closure";
   int maxLayers = 94;
@@ -145,6 +152,7 @@ struct Config {
   PostgresConfig postgresql;  ///< with database.backend "postgresql"
   NixConfig nix;
   GcConfig gc;
+  CacheConfig cache;
   HttpConfig http;
   LayeringConfig layering;
   PluginsConfig plugins;

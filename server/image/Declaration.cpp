@@ -8,6 +8,7 @@
 #include <set>
 
 #include "util/Error.h"
+#include "util/MemoryBytes.h"
 #include "util/StorePath.h"
 
 namespace strata {
@@ -346,6 +347,34 @@ DeclarationListing parseDeclarations(const std::string& json) {
     }
   }
   return out;
+}
+
+// Internal linkage in this namespace (not an unnamed one), so that these
+// overloads and MemoryBytes.h's are found together.
+template <typename T>
+static std::size_t heapBytes(const std::optional<T>& v) {
+  return v ? heapBytes(*v) : 0;
+}
+static std::size_t heapBytes(const ContainerConfig& c) {
+  // A map node: three links, a colour and the pair.
+  std::size_t labels = c.labels.size() * (4 * sizeof(void*) + 2 * sizeof(std::string));
+  for (const auto& [k, v] : c.labels) labels += heapBytes(k) + heapBytes(v);
+  return heapBytes(c.entrypoint) + heapBytes(c.cmd) + heapBytes(c.env) + heapBytes(c.workingDir) +
+         heapBytes(c.user) + heapBytes(c.exposedPorts) + labels + heapBytes(c.volumes) +
+         heapBytes(c.stopSignal);
+}
+static std::size_t heapBytes(const DeclaredPackage& p) {
+  return heapBytes(p.name) + heapBytes(p.outPath) + heapBytes(p.meta);
+}
+static std::size_t heapBytes(const ImageUser& u) {
+  return heapBytes(u.name);
+}
+static std::size_t heapBytes(const ImageDeclaration& d) {
+  return heapBytes(d.name) + heapBytes(d.contents) + heapBytes(d.config) + heapBytes(d.user);
+}
+
+std::size_t heapBytes(const DeclarationListing& listing) {
+  return heapBytes(listing.images) + heapBytes(listing.invalid);
 }
 
 }  // namespace strata

@@ -69,4 +69,7 @@ struct DeclarationListing {
 };
 DeclarationListing parseDeclarations(const std::string& json);
 
+/// Bytes the listing owns on the heap (MemoryBytes.h): its cache cost.
+std::size_t heapBytes(const DeclarationListing& listing);
+
 }  // namespace strata

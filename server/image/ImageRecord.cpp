@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "image/Referrers.h"
+#include "util/MemoryBytes.h"
 
 namespace strata {
 
@@ -37,6 +38,24 @@ const Referrer* ImageRecord::referrer(const std::string& digest) const {
   for (const auto& r : referrers)
     if (r.digest == digest) return &r;
   return nullptr;
+}
+
+// Internal linkage in this namespace (not an unnamed one), so that these
+// overloads and MemoryBytes.h's are found together.
+static std::size_t heapBytes(const Referrer& r) {
+  return heapBytes(r.subject) + heapBytes(r.digest) + heapBytes(r.mediaType) +
+         heapBytes(r.artifactType);
+}
+
+std::size_t heapBytes(const ImageRecord& i) {
+  std::size_t n = 0;
+  for (const std::string* s : {&i.cacheKey, &i.source, &i.revision, &i.arch, &i.strategy,
+                               &i.configDigest, &i.ociDigest, &i.dockerDigest, &i.sbomDigest})
+    n += heapBytes(*s);
+  n += heapBytes(i.packages) + heapBytes(i.contents) + heapBytes(i.platformImages);
+  n += i.referrers.capacity() * sizeof(Referrer);
+  for (const auto& r : i.referrers) n += heapBytes(r);
+  return n;
 }
 
 }  // namespace strata

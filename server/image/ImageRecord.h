@@ -58,4 +58,7 @@ struct ImageRecord {
   const Referrer* referrer(const std::string& digest) const;
 };
 
+/// Bytes the record owns on the heap (MemoryBytes.h): its cache cost.
+std::size_t heapBytes(const ImageRecord& image);
+
 }  // namespace strata

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "util/MemoryBytes.h"
+
 namespace strata {
 
 /// One package of a package set's listing, as strata.nix's `listing` gives it.
@@ -18,5 +20,12 @@ struct PackageList {
   std::vector<PackageEntry> packages;
   bool truncated = false;  ///< the set holds more packages than were listed
 };
+
+inline std::size_t heapBytes(const PackageEntry& p) {
+  return heapBytes(p.attr) + heapBytes(p.name) + heapBytes(p.version) + heapBytes(p.description);
+}
+inline std::size_t heapBytes(const PackageList& l) {
+  return heapBytes(l.packages);
+}
 
 }  // namespace strata

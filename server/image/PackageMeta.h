@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "util/MemoryBytes.h"
+
 namespace strata {
 
 /// What a package's `meta` says, as far as Strata shows it (the SBOM). The
@@ -18,6 +20,10 @@ struct PackageMeta {
 
 /// Reads a package's `meta` as Nix printed it (strata.nix's metaOf):
 /// anything of the wrong shape is left out rather than refused.
+inline std::size_t heapBytes(const PackageMeta& m) {
+  return heapBytes(m.description) + heapBytes(m.homepage) + heapBytes(m.licenses);
+}
+
 PackageMeta parsePackageMeta(const Poco::JSON::Object::Ptr& meta);
 
 /// `text` cut to whole UTF-8 characters within `limit` bytes, without

@@ -13,8 +13,12 @@ namespace strata {
 /// Everything else goes straight through.
 class CachedImageRepository : public ImageRepository {
  public:
-  explicit CachedImageRepository(ImageRepository& inner, std::size_t entries = 100000)
-      : inner_(inner), byDigest_(entries), visibleBlobs_(entries) {}
+  /// Budgets in bytes of memory: image records by (name, manifest digest),
+  /// and (name, blob digest) pairs known visible.
+  CachedImageRepository(ImageRepository& inner, std::size_t recordBytes, std::size_t blobBytes)
+      : inner_(inner),
+        byDigest_(MemoryBudget{recordBytes}, [](const ImageRecord& r) { return heapBytes(r); }),
+        visibleBlobs_(MemoryBudget{blobBytes}, [](bool) { return std::size_t{0}; }) {}
 
   std::optional<ImageRecord> findByKey(const std::string& cacheKey) override {
     return inner_.findByKey(cacheKey);

@@ -27,13 +27,16 @@ std::string readPassword(const std::string& file) {
 }  // namespace
 
 std::unique_ptr<MetadataStore> openMetadataStore(const Config& config) {
+  CacheBudget budget = CacheBudget::ofMiB(config.cache.memoryMiB);
   if (config.databaseBackend == "sqlite")
-    return std::make_unique<SqlMetadataStore>(
-        std::make_unique<SqliteDatabase>(config.databasePath));
+    return std::make_unique<SqlMetadataStore>(std::make_unique<SqliteDatabase>(config.databasePath),
+                                              budget);
   if (config.databaseBackend == "postgresql")
-    return std::make_unique<SqlMetadataStore>(std::make_unique<PostgresDatabase>(
-        config.postgresql.connection, readPassword(config.postgresql.passwordFile),
-        config.postgresql.maxConnections));
+    return std::make_unique<SqlMetadataStore>(
+        std::make_unique<PostgresDatabase>(config.postgresql.connection,
+                                           readPassword(config.postgresql.passwordFile),
+                                           config.postgresql.maxConnections),
+        budget);
   throw std::runtime_error("database.backend: unknown backend '" + config.databaseBackend +
                            "' (known: sqlite, postgresql)");
 }

@@ -7,6 +7,7 @@
 #include "config/Config.h"
 #include "storage/FilesystemBlobStore.h"
 #include "storage/s3/S3BlobStore.h"
+#include "util/CacheBudget.h"
 
 namespace strata {
 namespace {
@@ -45,6 +46,9 @@ std::unique_ptr<BlobStore> openS3(const Config& config) {
   settings.redirect = c.redirect;
   settings.presignSeconds = c.presignSeconds;
   settings.partSize = static_cast<std::size_t>(c.partSizeMiB) << 20;
+  CacheBudget budget = CacheBudget::ofMiB(config.cache.memoryMiB);
+  settings.smallBlobCacheBytes = budget.smallBlobs;
+  settings.sizeCacheBytes = budget.blobSizes;
   return std::make_unique<S3BlobStore>(std::move(client), settings);
 }
 
@@ -52,7 +56,9 @@ std::unique_ptr<BlobStore> openS3(const Config& config) {
 
 std::unique_ptr<BlobStore> openBlobStore(const Config& config) {
   if (config.storageBackend == "filesystem")
-    return std::make_unique<FilesystemBlobStore>(config.storagePath, config.storageSendfile);
+    return std::make_unique<FilesystemBlobStore>(
+        config.storagePath, config.storageSendfile,
+        CacheBudget::ofMiB(config.cache.memoryMiB).smallBlobs);
   if (config.storageBackend == "s3") return openS3(config);
   throw std::runtime_error("storage.backend: unknown backend '" + config.storageBackend +
                            "' (known: filesystem, s3)");

@@ -129,10 +129,10 @@ std::atomic<unsigned long> tmpCounter{0};
 
 }  // namespace
 
-FilesystemBlobStore::FilesystemBlobStore(std::string root, bool zeroCopy)
+FilesystemBlobStore::FilesystemBlobStore(std::string root, bool zeroCopy, std::size_t cacheBytes)
     : root_(std::move(root)),
       zeroCopy_(zeroCopy),
-      cache_(kCacheBytes, [](const std::string& bytes) { return bytes.size(); }) {
+      cache_(MemoryBudget{cacheBytes}, [](const std::string& bytes) { return heapBytes(bytes); }) {
   fs::create_directories(root_ + "/sha256");
   fs::create_directories(root_ + "/tmp");
   // A temporary file is never published, so what a crashed writer left behind

@@ -14,7 +14,9 @@ class FilesystemBlobStore : public BlobStore {
  public:
   /// `zeroCopy`: serve with sendfile(2) where the sink allows it, else copy
   /// through a 64 KiB buffer (faster on loopback, docs/performance.md).
-  explicit FilesystemBlobStore(std::string root, bool zeroCopy = false);
+  /// `cacheBytes`: memory for small blobs read once (CacheBudget::smallBlobs).
+  explicit FilesystemBlobStore(std::string root, bool zeroCopy = false,
+                               std::size_t cacheBytes = 16 << 20);
   std::unique_ptr<BlobWriter> create() override;
   std::optional<BlobInfo> stat(const Digest& digest) const override;
   std::unique_ptr<BlobReader> open(const Digest& digest) const override;
@@ -32,7 +34,6 @@ class FilesystemBlobStore : public BlobStore {
   /// Blobs are immutable, so small ones (manifests, configs) read once are
   /// kept in memory: a warm manifest request touches no disk.
   static constexpr std::size_t kCachedBlobMax = 64 << 10;
-  static constexpr std::size_t kCacheBytes = 32 << 20;
   mutable BoundedCache<std::string, std::string> cache_;
 };
 

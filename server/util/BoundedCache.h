@@ -9,12 +9,21 @@
 #include <unordered_map>
 #include <utility>
 
+#include "util/MemoryBytes.h"
+
 namespace strata {
+
+/// A budget in bytes of memory (see BoundedCache's second constructor).
+struct MemoryBudget {
+  std::size_t bytes;
+};
 
 /// A thread-safe least-recently-used cache with a fixed budget. Each value
 /// costs `cost(value)` units (1 by default); inserting past the budget evicts
 /// the least recently used entries first, so memory stays bounded however
-/// many distinct keys pass through. Used for facts that are cheap to look up
+/// many distinct keys pass through. With a MemoryBudget, units are bytes: an
+/// entry costs its nodes, its key (held twice) and the heap bytes of its
+/// value. Used for facts that are cheap to look up
 /// again (the database or the store still has them): a miss is never wrong.
 template <typename Key, typename Value, typename Hash = std::hash<Key>>
 class BoundedCache {
@@ -23,6 +32,10 @@ class BoundedCache {
 
   explicit BoundedCache(std::size_t budget, CostFn cost = {})
       : budget_(budget), cost_(std::move(cost)) {}
+  /// `valueHeapBytes`: the bytes a value owns beyond its own object
+  /// (heapBytes(), MemoryBytes.h).
+  BoundedCache(MemoryBudget budget, CostFn valueHeapBytes)
+      : budget_(budget.bytes), cost_(std::move(valueHeapBytes)), inBytes_(true) {}
   BoundedCache(const BoundedCache&) = delete;
   BoundedCache& operator=(const BoundedCache&) = delete;
 
@@ -42,7 +55,7 @@ class BoundedCache {
 
   /// Inserts or replaces. A value costing more than the whole budget is not kept.
   void put(const Key& key, Value value) {
-    std::size_t c = costOf(value);
+    std::size_t c = costOf(key, value);
     std::lock_guard<std::mutex> lock(mutex_);
     if (auto it = index_.find(key); it != index_.end()) {
       used_ -= it->second->cost;
@@ -87,10 +100,19 @@ class BoundedCache {
     Value value;
     std::size_t cost;
   };
-  std::size_t costOf(const Value& v) const { return cost_ ? cost_(v) : 1; }
+  /// A list node (two links), an index node (key, iterator, link, cached
+  /// hash) and its bucket pointer.
+  static constexpr std::size_t kEntryBytes = sizeof(Entry) + 2 * sizeof(void*) + sizeof(Key) +
+                                             sizeof(typename std::list<Entry>::iterator) +
+                                             3 * sizeof(void*);
+  std::size_t costOf(const Key& k, const Value& v) const {
+    if (inBytes_) return kEntryBytes + 2 * heapBytes(k) + cost_(v);
+    return cost_ ? cost_(v) : 1;
+  }
 
   const std::size_t budget_;
   const CostFn cost_;
+  const bool inBytes_ = false;
   mutable std::mutex mutex_;
   std::list<Entry> order_;  ///< most recently used first
   std::unordered_map<Key, typename std::list<Entry>::iterator, Hash> index_;

@@ -9,6 +9,7 @@
 #include "meta/sql/SqlBuildRepository.h"
 #include "meta/sql/SqlDatabase.h"
 #include "meta/sql/SqlImageRepository.h"
+#include "util/CacheBudget.h"
 
 namespace strata {
 
@@ -16,10 +17,10 @@ namespace strata {
 /// opened, migrated database, with immutable answers cached in memory.
 class SqlMetadataStore : public MetadataStore {
  public:
-  explicit SqlMetadataStore(std::unique_ptr<SqlDatabase> database)
+  SqlMetadataStore(std::unique_ptr<SqlDatabase> database, const CacheBudget& budget)
       : database_(std::move(database)),
         images_(*database_),
-        cachedImages_(images_),
+        cachedImages_(images_, budget.manifests, budget.blobVisibility),
         auth_(*database_),
         builds_(*database_) {}
 

@@ -101,7 +101,9 @@ std::string readPart(int fd, std::uint64_t offset, std::size_t size, const std::
 S3BlobStore::S3BlobStore(std::unique_ptr<s3::S3Client> client, Settings settings)
     : client_(std::move(client)),
       settings_(std::move(settings)),
-      small_(32 << 20, [](const std::string& b) { return b.size(); }) {
+      sizes_(MemoryBudget{settings_.sizeCacheBytes}, [](std::uint64_t) { return std::size_t{0}; }),
+      small_(MemoryBudget{settings_.smallBlobCacheBytes},
+             [](const std::string& b) { return heapBytes(b); }) {
   if (settings_.partSize < (5u << 20)) settings_.partSize = 5u << 20;
   fs::create_directories(settings_.spoolDir);
   // Spool files of processes that no longer run are litter.

@@ -21,7 +21,9 @@ class S3BlobStore : public BlobStore {
     std::string spoolDir;  ///< local folder for blobs being written
     bool redirect = true;  ///< GETs answer with presigned URLs
     int presignSeconds = 300;
-    std::size_t partSize = 16 << 20;  ///< at least 5 MiB (S3's smallest part)
+    std::size_t partSize = 16 << 20;             ///< at least 5 MiB (S3's smallest part)
+    std::size_t smallBlobCacheBytes = 16 << 20;  ///< CacheBudget::smallBlobs
+    std::size_t sizeCacheBytes = 1 << 20;        ///< CacheBudget::blobSizes
   };
 
   S3BlobStore(std::unique_ptr<s3::S3Client> client, Settings settings);
@@ -47,7 +49,7 @@ class S3BlobStore : public BlobStore {
   Settings settings_;
   /// Blobs never change: a size once seen, and small blobs once read, are
   /// kept so that warm pulls do not ask S3 again.
-  mutable BoundedCache<std::string, std::uint64_t> sizes_{100000};
+  mutable BoundedCache<std::string, std::uint64_t> sizes_;
   static constexpr std::size_t kCachedBlobMax = 64 << 10;
   mutable BoundedCache<std::string, std::string> small_;
 };

@@ -37,6 +37,29 @@ TEST(BuildLog, TracksStateLogAndResult) {
   EXPECT_FALSE(log.get("nope"));
 }
 
+TEST(BuildLog, AllLogsTogetherStayWithinTheirBudgetOldestFirst) {
+  BuildLog log(1000);
+  std::string old = log.open("demo/a", "demo", "rev", "running");
+  std::string line(100, 'x');
+  for (int i = 0; i < 6; ++i) log.append(old, line + std::to_string(i));
+  std::string current = log.open("demo/b", "demo", "rev", "running");
+  for (int i = 0; i < 6; ++i) log.append(current, line + std::to_string(i));
+  // 12 lines of 101 bytes do not fit 1000: the older build loses its first lines.
+  auto a = log.get(old), b = log.get(current);
+  EXPECT_EQ(b->log.size(), 6u);
+  EXPECT_FALSE(b->logTruncated);
+  EXPECT_TRUE(a->logTruncated);
+  EXPECT_EQ(a->log.size(), 3u);
+  EXPECT_EQ(a->log.front(), line + "3");
+  // A build alone over the budget keeps its newest lines.
+  for (int i = 0; i < 20; ++i) log.append(current, line + std::to_string(100 + i));
+  b = log.get(current);
+  EXPECT_TRUE(log.get(old)->log.empty());
+  EXPECT_EQ(b->log.back(), line + "119");
+  EXPECT_LE(b->logBytes, 1000u);
+  EXPECT_GE(b->logBytes, 900u);
+}
+
 TEST(BuildLog, RecentIsNewestFirstWithoutLogs) {
   BuildLog log;
   std::string a = log.open("a", "s", "r", "queued");

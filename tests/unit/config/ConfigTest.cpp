@@ -457,6 +457,11 @@ TEST(Config, SourceCompression) {
   EXPECT_EQ(parseConfig("{}", {}).nix.failureCacheSeconds, 30);
   EXPECT_EQ(parseConfig("{}", {"nix.failureCacheSeconds=0"}).nix.failureCacheSeconds, 0);
   EXPECT_THROW(parseConfig("{}", {"nix.failureCacheSeconds=-1"}), std::runtime_error);
+  EXPECT_EQ(parseConfig("{}", {}).cache.memoryMiB, 128);
+  EXPECT_EQ(parseConfig(R"({"cache":{"memoryMiB":16}})", {}).cache.memoryMiB, 16);
+  EXPECT_THROW(parseConfig("{}", {"cache.memoryMiB=2"}), std::runtime_error);
+  EXPECT_THROW(parseConfig("{}", {"cache.memoryMiB=\"lots\""}), std::runtime_error);
+  EXPECT_THROW(parseConfig(R"({"cache":{"entries":5}})", {}), std::runtime_error);
   EXPECT_EQ(parseConfig(base + "}]}", {}).sources[0].platforms,
             std::vector<std::string>{"x86_64-linux"});
   EXPECT_EQ(parseConfig(base + R"(,"platforms":["aarch64-linux","x86_64-linux"]}]})", {})

@@ -45,9 +45,13 @@ TEST(CachedImageRepository, KeepsPositiveAnswersOnlyAndWithinItsBudget) {
   test::TempDir dir;
   SqliteDatabase db(dir / "strata.db");
   CountingRepository inner(db);
-  CachedImageRepository cached(inner, 2);
   ImageRecord image = sampleImage();
   image.sbomDigest = "sha256:" + std::string(64, 'b');
+  // Room for two (name, blob digest) pairs: what one costs, measured.
+  BoundedCache<std::pair<std::string, std::string>, bool, StringPairHash> probe(
+      MemoryBudget{1 << 20}, [](bool) { return std::size_t{0}; });
+  probe.put({"fx/hello", image.configDigest}, true);
+  CachedImageRepository cached(inner, 1 << 20, probe.used() * 5 / 2);
   cached.save(image, {image.configDigest, image.ociDigest, image.dockerDigest});
 
   // Not served under the name yet: negative answers are asked again.
@@ -64,7 +68,7 @@ TEST(CachedImageRepository, KeepsPositiveAnswersOnlyAndWithinItsBudget) {
   }
   EXPECT_EQ(inner.digestQueries, 2) << "positive answers come from memory";
   EXPECT_EQ(inner.blobQueries, 2);
-  // A budget of two entries: two other blobs push the least recent one out.
+  // A budget of two pairs: two other blobs push the least recent one out.
   for (const auto& d : {image.ociDigest, image.dockerDigest}) cached.blobVisible("fx/hello", d);
   cached.blobVisible("fx/hello", image.configDigest);
   EXPECT_EQ(inner.blobQueries, 5);
@@ -79,7 +83,7 @@ TEST(CachedImageRepository, AnImageWithoutItsSbomIsAskedForAgain) {
   test::TempDir dir;
   SqliteDatabase db(dir / "strata.db");
   CountingRepository inner(db);
-  CachedImageRepository cached(inner, 10);
+  CachedImageRepository cached(inner, 1 << 20, 1 << 20);
   ImageRecord image = sampleImage();
   cached.save(image, {});
   cached.recordResolution("fx/hello", "latest", "r", image.cacheKey);

@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "util/CacheBudget.h"
+
 namespace strata {
 namespace {
 
@@ -45,6 +47,35 @@ TEST(BoundedCache, CostsBoundTheTotal) {
   EXPECT_TRUE(cache.contains("c"));
   cache.erase("b");
   EXPECT_EQ(cache.used(), 4u);
+}
+
+TEST(BoundedCache, AMemoryBudgetCountsKeysValuesAndNodes) {
+  BoundedCache<std::string, std::string> cache(MemoryBudget{1 << 20},
+                                               [](const std::string& v) { return heapBytes(v); });
+  std::string key = "sha256:" + std::string(64, 'a');
+  cache.put(key, std::string(1000, 'v'));
+  // The value's 1000 bytes, the key twice (list and index) and the nodes.
+  EXPECT_GE(cache.used(), 1001u + 2 * 72u + 2 * sizeof(std::string));
+  EXPECT_LE(cache.used(), 1001u + 2 * 72u + 512u);
+  for (int i = 0; i < 10000; ++i)
+    cache.put(std::to_string(i) + std::string(64, 'k'), std::string(1000, 'v'));
+  EXPECT_LE(cache.used(), cache.budget());
+  EXPECT_GT(cache.used(), cache.budget() * 9 / 10);
+  EXPECT_LT(cache.size(), 1000u) << "about 1.3 KB an entry: about 800 fit in 1 MiB";
+  EXPECT_GT(cache.size(), 700u);
+}
+
+TEST(CacheBudget, SharesTheWholeBudgetAndNoMore) {
+  for (int mib : {4, 128, 4096}) {
+    CacheBudget b = CacheBudget::ofMiB(mib);
+    std::size_t sum = b.packageLists + b.smallBlobs + b.images + b.manifests + b.closures +
+                      b.blobVisibility + b.buildLogs + b.resolutions + b.declarations +
+                      b.blobSizes + b.failures;
+    std::size_t total = static_cast<std::size_t>(mib) << 20;
+    EXPECT_LE(sum, total);
+    EXPECT_GE(sum, total - 100);
+    EXPECT_GT(b.failures, 0u);
+  }
 }
 
 TEST(BoundedCache, StaysWithinItsBudgetUnderManyKeysAndThreads) {
