@@ -8,7 +8,6 @@
 #include "meta/ImageRepository.h"
 #include "sources/PackageSource.h"
 #include "storage/BlobStore.h"
-#include "util/CacheBudget.h"
 #include "util/Cancellation.h"
 #include "util/Error.h"
 #include "util/Metrics.h"
@@ -66,18 +65,18 @@ std::size_t closureBytes(const sdk::ClosureGraph& g) {
 
 BuildService::BuildService(Deps deps)
     : deps_(deps),
+      budget_(CacheBudget::ofMiB(deps.config.cache.memoryMiB)),
       slots_(deps.config.nix.maxConcurrentBuilds, deps.config.nix.maxQueuedBuilds),
-      log_(CacheBudget::ofMiB(deps.config.cache.memoryMiB).buildLogs),
+      log_(budget_.buildLogs),
       claims_(deps.builds, BuildClaims::newOwner(), deps.config.nix.buildLeaseSeconds),
-      known_(MemoryBudget{CacheBudget::ofMiB(deps.config.cache.memoryMiB).images},
-             [](const ImageRecord& r) { return heapBytes(r); }),
-      failures_(MemoryBudget{CacheBudget::ofMiB(deps.config.cache.memoryMiB).failures},
+      known_(MemoryBudget{budget_.images}, [](const ImageRecord& r) { return heapBytes(r); }),
+      failures_(MemoryBudget{budget_.failures},
                 [](const Failure& f) { return failureBytes(f.error); }),
-      closures_(MemoryBudget{CacheBudget::ofMiB(deps.config.cache.memoryMiB).closures},
+      closures_(MemoryBudget{budget_.closures},
                 [](const std::shared_ptr<const sdk::ClosureGraph>& g) {
                   return g ? closureBytes(*g) : 0;
                 }),
-      recorded_(MemoryBudget{CacheBudget::ofMiB(deps.config.cache.memoryMiB).resolutions},
+      recorded_(MemoryBudget{budget_.resolutions},
                 [](const std::pair<std::string, std::string>& v) { return heapBytes(v); }) {
   for (const auto& sc : deps.config.sources)
     settings_[sc.name] = SourceSettings{layeringOf(deps.config, sc), parseCodec(sc.compression),

@@ -18,6 +18,7 @@
 #include "strata/sdk/closure.h"
 #include "util/BackgroundThreads.h"
 #include "util/BoundedCache.h"
+#include "util/CacheBudget.h"
 #include "util/Error.h"
 #include "util/Ticker.h"
 
@@ -127,6 +128,8 @@ class BuildService {
   void publishQueue();
 
   Deps deps_;
+  /// The shares of cache.memoryMiB, computed once for the caches below.
+  CacheBudget budget_;
   std::map<std::string, SourceSettings> settings_;
   BuildSlots slots_;
   BuildLog log_;
